@@ -1,0 +1,44 @@
+package dev.genledger.api;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+
+import io.quarkus.security.identity.SecurityIdentity;
+
+/**
+ * Who is calling. {@code service} and {@code admin} may act on any user; a {@code user} only on
+ * themselves (their token's subject is their user id), and anything else looks absent to them.
+ */
+@RequestScoped
+public class Caller {
+
+    public static final String ADMIN = "admin";
+    public static final String SERVICE = "service";
+    public static final String USER = "user";
+
+    @Inject
+    SecurityIdentity identity;
+
+    public boolean isPrivileged() {
+        return identity.hasRole(ADMIN) || identity.hasRole(SERVICE);
+    }
+
+    /** Throws 404 unless the caller may see this user's data. */
+    public void requireAccessTo(UUID userId) {
+        if (!mayAccess(userId)) {
+            throw ApiProblem.notFound("user " + userId);
+        }
+    }
+
+    public boolean mayAccess(UUID userId) {
+        return isPrivileged() || identity.getPrincipal().getName().equals(userId.toString());
+    }
+
+    /** How the caller is recorded in the ledger and the audit trail: role and token subject. */
+    public String actor() {
+        String role = identity.hasRole(ADMIN) ? ADMIN : identity.hasRole(SERVICE) ? SERVICE : USER;
+        return role + ":" + identity.getPrincipal().getName();
+    }
+}

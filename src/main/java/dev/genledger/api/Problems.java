@@ -1,0 +1,48 @@
+package dev.genledger.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.MDC;
+
+/** Builds problem+json responses (RFC 9457) with a stable type URI and the request id. */
+public final class Problems {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    public static final String TYPE_BASE = "https://genledger.dev/problems/";
+
+    private Problems() {
+    }
+
+    public static Response response(ApiProblem p, String instance) {
+        return response(p.status(), p.type(), p.title(), p.getMessage(), instance, p.extensions());
+    }
+
+    public static Response response(int status, String type, String title, String detail, String instance,
+            Map<String, Object> extensions) {
+        return Response.status(status).type(MEDIA_TYPE)
+                .entity(body(status, type, title, detail, instance, extensions)).build();
+    }
+
+    public static Map<String, Object> body(int status, String type, String title, String detail, String instance,
+            Map<String, Object> extensions) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", TYPE_BASE + type);
+        body.put("title", title);
+        body.put("status", status);
+        if (detail != null) {
+            body.put("detail", detail);
+        }
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        Object requestId = MDC.get(RequestIds.MDC_KEY);
+        if (requestId != null) {
+            body.put("requestId", requestId);
+        }
+        body.putAll(extensions);
+        return body;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.genledger.credit;
+
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.genledger.api.ApiProblem;
+import dev.genledger.api.Caller;
+import dev.genledger.api.Cursor;
+import dev.genledger.api.IdempotencyKey;
+import dev.genledger.api.Page;
+import dev.genledger.db.DatabaseUnavailableException;
+import dev.genledger.db.PoolExhaustedException;
+import dev.genledger.db.RetryLog;
+import dev.genledger.db.TransientDatabaseException;
+import io.smallrye.faulttolerance.api.BeforeRetry;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+@Path("/v1/users/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
+        retryOn = TransientDatabaseException.class, abortOn = PoolExhaustedException.class)
+@ExponentialBackoff(maxDelay = 500)
+@BeforeRetry(RetryLog.class)
+@Timeout(4000)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
+public class CreditResource {
+
+    @Inject
+    CreditService credits;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    IdempotencyKey idempotencyKey;
+
+    @GET
+    @Path("balance")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public CreditViews.Balance balance(@PathParam("id") UUID id) {
+        caller.requireAccessTo(id);
+        return credits.balance(id).orElseThrow(() -> ApiProblem.notFound("user " + id));
+    }
+
+    @GET
+    @Path("ledger")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Page<CreditViews.Entry> ledger(@PathParam("id") UUID id, @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) {
+        caller.requireAccessTo(id);
+        return credits.ledger(id, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + id));
+    }
+
+    @POST
+    @Path("credits/grant")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
+    public Response grant(@PathParam("id") UUID id, @Valid @NotNull CreditRequests.Change request) {
+        return change(id, LedgerKind.GRANT, request);
+    }
+
+    @POST
+    @Path("credits/spend")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
+    public Response spend(@PathParam("id") UUID id, @Valid @NotNull CreditRequests.Change request) {
+        return change(id, LedgerKind.SPEND, request);
+    }
+
+    @POST
+    @Path("credits/refund")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
+    public Response refund(@PathParam("id") UUID id, @Valid @NotNull CreditRequests.Change request) {
+        return change(id, LedgerKind.REFUND, request);
+    }
+
+    private Response change(UUID id, LedgerKind kind, CreditRequests.Change request) {
+        CreditResult result = credits.change(new CreditCommand(id, kind, request.amount(), request.reason(),
+                request.reference(), idempotencyKey.value(), caller.actor()));
+        return switch (result.status()) {
+            case APPLIED -> Response.status(Response.Status.CREATED).entity(result.entry()).build();
+            case REPLAYED -> Response.status(Response.Status.CREATED).entity(result.entry())
+                    .header(IdempotencyKey.REPLAYED_HEADER, "true").build();
+            case INSUFFICIENT -> throw ApiProblem.insufficientCredits(result.available(), request.amount());
+            case USER_NOT_FOUND -> throw ApiProblem.notFound("user " + id);
+            case KEY_REUSED -> throw ApiProblem.idempotencyKeyReused();
+        };
+    }
+}

@@ -1,0 +1,29 @@
+package dev.genledger.db;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.faulttolerance.api.BeforeRetryHandler;
+import org.eclipse.microprofile.faulttolerance.ExecutionContext;
+import org.jboss.logging.Logger;
+
+/** Logs and counts every retry by the SQLState that caused it. */
+@ApplicationScoped
+public class RetryLog implements BeforeRetryHandler {
+
+    private static final Logger LOG = Logger.getLogger(RetryLog.class);
+
+    @Inject
+    MeterRegistry registry;
+
+    @Override
+    public void handle(ExecutionContext context) {
+        Throwable failure = context.getFailure();
+        String sqlState = failure instanceof TransientDatabaseException t && t.sqlState() != null ? t.sqlState()
+                : FailureClassifier.firstSqlState(failure).orElse("none");
+        String method = context.getMethod().getDeclaringClass().getSimpleName() + "." + context.getMethod().getName();
+        LOG.warnf("retrying %s after a transient database failure, SQLState %s: %s", method, sqlState, failure.getMessage());
+        registry.counter("genledger.db.retries", "sqlstate", sqlState, "method", method).increment();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.genledger.user;
+
+import java.net.URI;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.genledger.api.ApiProblem;
+import dev.genledger.api.Caller;
+import dev.genledger.db.DatabaseUnavailableException;
+import dev.genledger.db.PoolExhaustedException;
+import dev.genledger.db.RetryLog;
+import dev.genledger.db.TransientDatabaseException;
+import io.smallrye.faulttolerance.api.BeforeRetry;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+@Path("/v1/users")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
+        retryOn = TransientDatabaseException.class, abortOn = PoolExhaustedException.class)
+@ExponentialBackoff(maxDelay = 500)
+@BeforeRetry(RetryLog.class)
+@Timeout(4000)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
+public class UserResource {
+
+    @Inject
+    UserService users;
+
+    @Inject
+    Caller caller;
+
+    @POST
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
+    public Response create(@Valid @NotNull UserRequests.Create request) {
+        UserView user = users.create(request);
+        return Response.created(URI.create("/v1/users/" + user.id())).entity(user).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public UserView get(@PathParam("id") UUID id) {
+        caller.requireAccessTo(id);
+        return users.get(id).orElseThrow(() -> ApiProblem.notFound("user " + id));
+    }
+
+    /** Finds the live user with this email or external id (exactly one of the two). */
+    @GET
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public UserView find(@QueryParam("email") @Size(max = 254) String email,
+            @QueryParam("externalId") @Size(max = 128) String externalId) {
+        if ((email == null) == (externalId == null)) {
+            throw ApiProblem.badRequest("invalid-query", "give exactly one of the query parameters email and externalId");
+        }
+        UserView user = (email != null ? users.findByEmail(email) : users.findByExternalId(externalId))
+                .filter(u -> caller.mayAccess(u.id()))
+                .orElseThrow(() -> ApiProblem.notFound("such a user"));
+        return user;
+    }
+
+    @PUT
+    @Path("by-external-id/{externalId}")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
+    public Response upsert(@PathParam("externalId") @Size(min = 1, max = 128) String externalId,
+            @Valid @NotNull UserRequests.Upsert request) {
+        UserService.Upserted result = users.upsertByExternalId(externalId, request);
+        return result.created()
+                ? Response.created(URI.create("/v1/users/" + result.user().id())).entity(result.user()).build()
+                : Response.ok(result.user()).build();
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) {
+        caller.requireAccessTo(id);
+        return users.update(id, patch).orElseThrow(() -> ApiProblem.notFound("user " + id));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Response delete(@PathParam("id") UUID id) {
+        caller.requireAccessTo(id);
+        if (!users.delete(id)) {
+            throw ApiProblem.notFound("user " + id);
+        }
+        return Response.noContent().build();
+    }
+}

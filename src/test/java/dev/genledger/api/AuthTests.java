@@ -1,0 +1,83 @@
+package dev.genledger.api;
+
+import static dev.genledger.support.Api.as;
+import static dev.genledger.support.Api.asService;
+import static dev.genledger.support.Api.newUserWith;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.genledger.support.Api;
+import dev.genledger.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.jwt.build.Jwt;
+
+@QuarkusTest
+class AuthTests {
+
+    @Test
+    void noTokenIsUnauthorizedAsAProblem() {
+        given().get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer")
+                .body("type", equalTo("https://genledger.dev/problems/unauthorized"));
+        given().contentType(ContentType.JSON).body(Map.of("amount", 1, "reason", "r"))
+                .post("/v1/users/{id}/credits/spend", UUID.randomUUID()).then().statusCode(401);
+    }
+
+    @Test
+    void forgedOrForeignTokensAreUnauthorized() {
+        as("not.a.jwt").get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(401);
+        String wrongIssuer = Jwt.issuer("https://elsewhere").subject("x").groups("admin")
+                .sign(keyOf(Tokens.admin()));
+        as(wrongIssuer).get("/v1/admin/reconciliation").then().statusCode(401);
+        String tampered = Tokens.service().replaceFirst("\\.[^.]+\\.", "." + java.util.Base64.getUrlEncoder()
+                .withoutPadding().encodeToString("{\"sub\":\"x\",\"groups\":[\"admin\"]}".getBytes()) + ".");
+        as(tampered).get("/v1/admin/reconciliation").then().statusCode(401);
+    }
+
+    @Test
+    void aUserSeesOnlyThemselvesAndOthersLookAbsent() {
+        UUID me = newUserWith(5);
+        UUID other = newUserWith(5);
+        String myToken = Tokens.user(me);
+        as(myToken).get("/v1/users/{id}", me).then().statusCode(200);
+        as(myToken).get("/v1/users/{id}/balance", me).then().statusCode(200).body("balance", equalTo(5));
+        as(myToken).get("/v1/users/{id}/ledger", me).then().statusCode(200);
+        as(myToken).get("/v1/users/{id}", other).then().statusCode(404);
+        as(myToken).get("/v1/users/{id}/balance", other).then().statusCode(404);
+        as(myToken).get("/v1/users/{id}/ledger", other).then().statusCode(404);
+        as(myToken).body(Map.of("displayName", "mine now")).patch("/v1/users/{id}", other).then().statusCode(404);
+        as(myToken).delete("/v1/users/{id}", other).then().statusCode(404);
+        String otherEmail = asService().get("/v1/users/{id}", other).then().extract().path("email");
+        as(myToken).queryParam("email", otherEmail).get("/v1/users").then().statusCode(404);
+        asService().get("/v1/users/{id}", other).then().statusCode(200);
+    }
+
+    @Test
+    void aUserCannotMoveCreditsOrUseAdminEndpoints() {
+        UUID me = newUserWith(5);
+        String myToken = Tokens.user(me);
+        as(myToken).body(Map.of("amount", 5, "reason", "r")).post("/v1/users/{id}/credits/grant", me).then()
+                .statusCode(403).body("type", equalTo("https://genledger.dev/problems/forbidden"));
+        as(myToken).body(Map.of("amount", 1, "reason", "r")).post("/v1/users/{id}/credits/spend", me).then()
+                .statusCode(403);
+        as(myToken).get("/v1/admin/reconciliation").then().statusCode(403);
+        Api.asService().get("/v1/admin/reconciliation").then().statusCode(403);
+        Api.asAdmin().get("/v1/admin/reconciliation").then().statusCode(200);
+        org.junit.jupiter.api.Assertions.assertEquals(5, Api.balance(me));
+    }
+
+    private static java.security.PrivateKey keyOf(String ignored) {
+        try {
+            return io.smallrye.jwt.util.KeyUtils.generateKeyPair(2048).getPrivate();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

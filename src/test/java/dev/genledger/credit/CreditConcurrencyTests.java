@@ -1,0 +1,120 @@
+package dev.genledger.credit;
+
+import static dev.genledger.support.Api.asAdmin;
+import static dev.genledger.support.Api.asService;
+import static dev.genledger.support.Api.balance;
+import static dev.genledger.support.Api.ledgerRows;
+import static dev.genledger.support.Api.newUserWith;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.genledger.support.Concurrently;
+import dev.genledger.support.Database;
+import dev.genledger.support.Metrics;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class CreditConcurrencyTests {
+
+    @AfterEach
+    void reconciliationStaysClean() {
+        asAdmin().get("/v1/admin/reconciliation").then().statusCode(200).body("mismatches", hasSize(0));
+    }
+
+    private static int spend(UUID user, long amount) {
+        return asService().body(Map.of("amount", amount, "reason", "race")).post("/v1/users/{id}/credits/spend", user)
+                .then().extract().statusCode();
+    }
+
+    private static Map<Integer, Long> histogram(List<Integer> statuses) {
+        return statuses.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    @Test
+    void twoHundredParallelSpendsOfOneAgainstAHundredCreditsSpendExactlyTheHundred() throws Exception {
+        UUID user = newUserWith(100);
+        List<Integer> statuses = Concurrently.run(200, i -> spend(user, 1));
+        assertEquals(Map.of(201, 100L, 402, 100L), histogram(statuses));
+        assertEquals(0, balance(user));
+        assertEquals(101, ledgerRows(user));
+        assertEquals(100, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'SPEND'", user));
+    }
+
+    @Test
+    void fiftyParallelRequestsWithOneKeySpendOnce() throws Exception {
+        UUID user = newUserWith(100);
+        String key = "same-" + UUID.randomUUID();
+        List<String> bodies = Concurrently.run(50, i -> asService().header("Idempotency-Key", key)
+                .body(Map.of("amount", 7, "reason", "once")).post("/v1/users/{id}/credits/spend", user)
+                .then().statusCode(201).extract().asString());
+        assertEquals(1, bodies.stream().distinct().count(), "every caller sees the one result");
+        assertEquals(93, balance(user));
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'SPEND'", user));
+    }
+
+    @Test
+    void thirtyTwoParallelSpendersOnOneUserGetNoServerErrors() throws Exception {
+        UUID user = newUserWith(10_000);
+        List<List<Integer>> perThread = Concurrently.run(32, i -> {
+            List<Integer> s = new java.util.ArrayList<>();
+            for (int n = 0; n < 10; n++) {
+                s.add(spend(user, 3));
+            }
+            return s;
+        });
+        List<Integer> statuses = perThread.stream().flatMap(List::stream).toList();
+        assertEquals(Map.of(201, 320L), histogram(statuses));
+        assertEquals(10_000 - 320 * 3, balance(user));
+    }
+
+    @Test
+    void oppositeTransfersNeitherDeadlockNorLoseCredits() throws Exception {
+        UUID a = newUserWith(500);
+        UUID b = newUserWith(500);
+        double deadlocksBefore = Metrics.retries("40P01");
+        List<List<Integer>> perThread = Concurrently.run(20, i -> {
+            UUID from = i % 2 == 0 ? a : b;
+            UUID to = i % 2 == 0 ? b : a;
+            List<Integer> s = new java.util.ArrayList<>();
+            for (int n = 0; n < 5; n++) {
+                s.add(asService().body(Map.of("fromUserId", from, "toUserId", to, "amount", 1 + n, "reason", "swap"))
+                        .post("/v1/transfers").then().extract().statusCode());
+            }
+            return s;
+        });
+        List<Integer> statuses = perThread.stream().flatMap(List::stream).toList();
+        assertEquals(Map.of(201, 100L), histogram(statuses));
+        assertEquals(1000, balance(a) + balance(b));
+        assertEquals(500, balance(a), "each direction moved the same amounts");
+        assertEquals(deadlocksBefore, Metrics.retries("40P01"), "no deadlock was ever detected");
+    }
+
+    @Test
+    void parallelGrantsAndSpendsOnManyUsersAllLand() throws Exception {
+        List<UUID> users = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            users.add(newUserWith(100));
+        }
+        List<Integer> statuses = Concurrently.run(64, i -> {
+            UUID user = users.get(i % users.size());
+            return (i / users.size()) % 2 == 0 ? spend(user, 5)
+                    : asService().body(Map.of("amount", 2, "reason", "top-up"))
+                            .post("/v1/users/{id}/credits/grant", user).then().extract().statusCode();
+        });
+        assertEquals(Map.of(201, 64L), histogram(statuses));
+        for (UUID user : users) {
+            assertEquals(100 - 4 * 5 + 4 * 2, balance(user));
+        }
+        assertTrue(users.stream().allMatch(u -> ledgerRows(u) == 9));
+    }
+}

@@ -1,0 +1,140 @@
+package dev.genledger.db;
+
+import static dev.genledger.support.Api.asAdmin;
+import static dev.genledger.support.Api.asService;
+import static dev.genledger.support.Api.balance;
+import static dev.genledger.support.Api.newUserWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.genledger.support.Database;
+import dev.genledger.support.Metrics;
+import dev.genledger.support.RowLock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/**
+ * Faults made for real against the running PostgreSQL: a concurrent commit that forces a
+ * serialization failure, a backend killed mid-request, a lock that outlives every retry.
+ */
+@QuarkusTest
+class TransientFailureTests {
+
+    @AfterEach
+    void reconciliationStaysClean() {
+        asAdmin().get("/v1/admin/reconciliation").then().statusCode(200).body("mismatches", hasSize(0));
+    }
+
+    private static CompletableFuture<Response> spendInBackground(UUID user, long amount) {
+        // A thread of our own inherits the test's class loader, which REST Assured needs.
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                response.complete(asService().body(Map.of("amount", amount, "reason", "fault test"))
+                        .post("/v1/users/{id}/credits/spend", user));
+            } catch (RuntimeException e) {
+                response.completeExceptionally(e);
+            }
+        });
+        return response;
+    }
+
+    private static long spends(UUID user) {
+        return Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'SPEND'", user);
+    }
+
+    @Test
+    void aSerializationFailureOnTheFirstAttemptIsRetriedInANewTransaction() throws Exception {
+        UUID user = newUserWith(100);
+        double before = Metrics.retries("40001");
+        CompletableFuture<Response> spend;
+        try (RowLock lock = RowLock.onUser(user)) {
+            spend = spendInBackground(user, 10);
+            RowLock.waitingBackend();
+            // The service's snapshot predates this commit: its UPDATE must fail with 40001.
+            lock.commit();
+        }
+        spend.get(10, TimeUnit.SECONDS).then().statusCode(201).body("balanceAfter", equalTo(90));
+        assertEquals(90, balance(user));
+        assertEquals(1, spends(user));
+        assertTrue(Metrics.retries("40001") > before, "the retry was counted under SQLState 40001");
+    }
+
+    @Test
+    void aBackendKilledMidRequestIsRetriedOnAnotherConnection() throws Exception {
+        UUID user = newUserWith(100);
+        double before = Metrics.retries("57P01") + Metrics.retries("08006") + Metrics.retries("08003");
+        CompletableFuture<Response> spend;
+        try (RowLock lock = RowLock.onUser(user)) {
+            spend = spendInBackground(user, 10);
+            RowLock.terminate(RowLock.waitingBackend());
+        }
+        spend.get(10, TimeUnit.SECONDS).then().statusCode(201).body("balanceAfter", equalTo(90));
+        assertEquals(90, balance(user));
+        assertEquals(1, spends(user));
+        assertTrue(Metrics.retries("57P01") + Metrics.retries("08006") + Metrics.retries("08003") > before);
+    }
+
+    @Test
+    void aLockHeldLongerThanEveryRetryGivesAFast503WithRetryAfter() throws Exception {
+        UUID user = newUserWith(100);
+        Response response;
+        long started = System.nanoTime();
+        try (RowLock ignored = RowLock.onUser(user)) {
+            response = spendInBackground(user, 10).get(20, TimeUnit.SECONDS);
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        response.then().statusCode(503).contentType("application/problem+json")
+                .header("Retry-After", "1")
+                .body("type", equalTo("https://genledger.dev/problems/service-unavailable"))
+                .body("cause", equalTo("database-contention"));
+        assertTrue(millis < 8_000, "answered within the retry budget, not hung: " + millis + " ms");
+        assertEquals(100, balance(user));
+        assertEquals(0, spends(user));
+    }
+
+    @Test
+    void aUniqueViolationIsAnsweredAt409WithoutARetry() {
+        String email = "dup-" + UUID.randomUUID() + "@example.com";
+        asService().body(Map.of("email", email)).post("/v1/users").then().statusCode(201);
+        double before = Metrics.sum("genledger_db_retries_total", "method=\"UserResource.create\"");
+        double ftBefore = Metrics.sum("ft_retry_retries_total", "UserResource.create");
+        asService().body(Map.of("email", email)).post("/v1/users").then().statusCode(409);
+        assertEquals(before, Metrics.sum("genledger_db_retries_total", "method=\"UserResource.create\""));
+        assertEquals(ftBefore, Metrics.sum("ft_retry_retries_total", "UserResource.create"));
+    }
+
+    @Test
+    void dataTheDatabaseRefusesIsA400WithoutARetry() {
+        UUID user = newUserWith(10);
+        double before = Metrics.sum("ft_retry_retries_total", "CreditResource.spend");
+        asService().body(Map.of("amount", 1, "reason", "nul\u0000byte")).post("/v1/users/{id}/credits/spend", user)
+                .then().statusCode(400).body("type", equalTo("https://genledger.dev/problems/invalid-data"));
+        assertEquals(before, Metrics.sum("ft_retry_retries_total", "CreditResource.spend"));
+        assertEquals(10, balance(user));
+    }
+
+    @Test
+    void theClassifierRetriesOnlyTransientStates() {
+        for (String state : new String[] { "40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300", "08006", "08001" }) {
+            assertTrue(FailureClassifier.classify(new java.sql.SQLException("x", state)).transientFailure(), state);
+        }
+        for (String state : new String[] { "23505", "23503", "23514", "22001", "22021", "42P01", "42601", "P0001" }) {
+            assertEquals(FailureClassifier.Kind.PERMANENT,
+                    FailureClassifier.classify(new RuntimeException(new java.sql.SQLException("x", state))).kind(), state);
+        }
+        assertEquals(FailureClassifier.Kind.CONTENTION, FailureClassifier
+                .classify(new RuntimeException("outer", new RuntimeException(new java.sql.SQLException("x", "40001"))))
+                .kind(), "found deep in the cause chain");
+    }
+}

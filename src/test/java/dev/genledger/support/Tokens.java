@@ -1,0 +1,45 @@
+package dev.genledger.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.Set;
+import java.util.UUID;
+
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
+
+/** Bearer tokens signed with the dev key pair that the test profile trusts. */
+public final class Tokens {
+
+    public static final String ISSUER = "https://genledger.dev/local";
+    private static final PrivateKey KEY = load();
+
+    private Tokens() {
+    }
+
+    public static String service() {
+        return sign("chatbot-backend", "service");
+    }
+
+    public static String admin() {
+        return sign("ops-admin", "admin");
+    }
+
+    public static String user(UUID userId) {
+        return sign(userId.toString(), "user");
+    }
+
+    public static String sign(String subject, String... groups) {
+        return Jwt.issuer(ISSUER).subject(subject).upn(subject).groups(Set.of(groups)).expiresIn(3600).sign(KEY);
+    }
+
+    private static PrivateKey load() {
+        try {
+            return KeyUtils.decodePrivateKey(Files.readString(Path.of("dev/jwt/privateKey.pem")));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the dev signing key", e);
+        }
+    }
+}
