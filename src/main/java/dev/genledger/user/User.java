@@ -1,6 +1,7 @@
 package dev.genledger.user;
 
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -45,15 +46,16 @@ public class User extends PanacheEntityBase {
     @Column(name = "updated_at")
     public OffsetDateTime updatedAt;
 
+    // PostgreSQL keeps microseconds; so do we, so that what a write returns equals what a read returns.
     @PrePersist
     void onCreate() {
-        createdAt = OffsetDateTime.now();
+        createdAt = OffsetDateTime.now().truncatedTo(ChronoUnit.MICROS);
         updatedAt = createdAt;
     }
 
     @PreUpdate
     void onUpdate() {
-        updatedAt = OffsetDateTime.now();
+        updatedAt = OffsetDateTime.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     public static User findLive(UUID id) {

