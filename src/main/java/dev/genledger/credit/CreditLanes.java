@@ -45,6 +45,9 @@ public class CreditLanes {
     @Inject
     LedgerWriter writer;
 
+    @Inject
+    UserLocks locks;
+
     @ConfigProperty(name = "genledger.credits.max-batch", defaultValue = "64")
     int maxBatch;
 
@@ -97,7 +100,10 @@ public class CreditLanes {
                     return;
                 }
             }
-            run(batch);
+            locks.withUser(userId, () -> {
+                run(batch);
+                return null;
+            });
         }
     }
 

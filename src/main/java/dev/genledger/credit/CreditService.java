@@ -1,6 +1,5 @@
 package dev.genledger.credit;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +28,9 @@ public class CreditService {
     LedgerWriter writer;
 
     @Inject
+    UserLocks locks;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -39,9 +41,11 @@ public class CreditService {
         return counted(command.kind(), lanes.submit(command));
     }
 
+    /** Moves credits between two users; both are locked in-process first (see {@link UserLocks}). */
     public LedgerWriter.TransferResult transfer(UUID from, UUID to, long amount, String reason, String key,
-            String actor) throws SQLException {
-        LedgerWriter.TransferResult result = writer.transfer(from, to, amount, reason, key, actor);
+            String actor) {
+        LedgerWriter.TransferResult result = locks.withUsers(from, to,
+                () -> writer.transfer(from, to, amount, reason, key, actor));
         if (result.status() == CreditResult.Status.APPLIED) {
             registry.counter("genledger.credits", "kind", "transfer").increment(amount);
         } else if (result.status() == CreditResult.Status.REPLAYED) {

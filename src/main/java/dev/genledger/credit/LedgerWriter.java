@@ -53,13 +53,15 @@ public class LedgerWriter {
     DataSource dataSource;
 
     /** Applies the commands in order, in one transaction; each gets its own result. */
-    @Transactional(rollbackOn = SQLException.class)
-    public List<CreditResult> applyAll(List<CreditCommand> commands) throws SQLException {
+    @Transactional
+    public List<CreditResult> applyAll(List<CreditCommand> commands) {
         List<CreditResult> results = new ArrayList<>(commands.size());
         try (Connection c = dataSource.getConnection(); PreparedStatement apply = c.prepareStatement(APPLY)) {
             for (CreditCommand command : commands) {
                 results.add(apply(c, apply, command));
             }
+        } catch (SQLException e) {
+            throw failed(e);
         }
         return results;
     }
@@ -112,58 +114,64 @@ public class LedgerWriter {
      * Moves credits between two users. Both rows are locked in id order first, so two opposite
      * transfers cannot deadlock.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public TransferResult transfer(UUID from, UUID to, long amount, String reason, String key, String actor)
-            throws SQLException {
-        String hash = CreditCommand.hash("TRANSFER", to.toString(), Long.toString(amount), reason);
+    @Transactional
+    public TransferResult transfer(UUID from, UUID to, long amount, String reason, String key, String actor) {
         try (Connection c = dataSource.getConnection()) {
-            TransferResult prior = priorTransfer(c, from, key, hash);
-            if (prior != null) {
-                return prior;
-            }
-            Map<UUID, Long> balances = lockLive(c, from, to);
-            for (UUID user : List.of(from, to)) {
-                if (!balances.containsKey(user)) {
-                    return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
-                }
-            }
-            if (balances.get(from) < amount) {
-                return new TransferResult(CreditResult.Status.INSUFFICIENT, null, null, balances.get(from));
-            }
-            long fromAfter = changeBalance(c, from, -amount);
-            long toAfter = changeBalance(c, to, amount);
-            UUID transferId = UUID.randomUUID();
-            OffsetDateTime at;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key,
-                                               request_hash, transfer_id, actor)
-                    VALUES (?, ?, ?, 'TRANSFER_OUT', ?, ?, ?, ?, ?), (?, ?, ?, 'TRANSFER_IN', ?, NULL, NULL, ?, ?)
-                    RETURNING created_at
-                    """)) {
-                int i = 1;
-                ps.setObject(i++, from);
-                ps.setLong(i++, -amount);
-                ps.setLong(i++, fromAfter);
-                ps.setString(i++, reason);
-                ps.setString(i++, key);
-                ps.setString(i++, hash);
-                ps.setObject(i++, transferId);
-                ps.setString(i++, actor);
-                ps.setObject(i++, to);
-                ps.setLong(i++, amount);
-                ps.setLong(i++, toAfter);
-                ps.setString(i++, reason);
-                ps.setObject(i++, transferId);
-                ps.setString(i, actor);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    at = rs.getObject(1, OffsetDateTime.class);
-                }
-            }
-            return new TransferResult(CreditResult.Status.APPLIED,
-                    new CreditViews.Transfer(transferId, from, to, amount, fromAfter, toAfter, reason, at), null,
-                    fromAfter);
+            return transfer(c, from, to, amount, reason, key, actor);
+        } catch (SQLException e) {
+            throw failed(e);
         }
+    }
+
+    private TransferResult transfer(Connection c, UUID from, UUID to, long amount, String reason, String key,
+            String actor) throws SQLException {
+        String hash = CreditCommand.hash("TRANSFER", to.toString(), Long.toString(amount), reason);
+        TransferResult prior = priorTransfer(c, from, key, hash);
+        if (prior != null) {
+            return prior;
+        }
+        Map<UUID, Long> balances = lockLive(c, from, to);
+        for (UUID user : List.of(from, to)) {
+            if (!balances.containsKey(user)) {
+                return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
+            }
+        }
+        if (balances.get(from) < amount) {
+            return new TransferResult(CreditResult.Status.INSUFFICIENT, null, null, balances.get(from));
+        }
+        long fromAfter = changeBalance(c, from, -amount);
+        long toAfter = changeBalance(c, to, amount);
+        UUID transferId = UUID.randomUUID();
+        OffsetDateTime at;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key,
+                                           request_hash, transfer_id, actor)
+                VALUES (?, ?, ?, 'TRANSFER_OUT', ?, ?, ?, ?, ?), (?, ?, ?, 'TRANSFER_IN', ?, NULL, NULL, ?, ?)
+                RETURNING created_at
+                """)) {
+            int i = 1;
+            ps.setObject(i++, from);
+            ps.setLong(i++, -amount);
+            ps.setLong(i++, fromAfter);
+            ps.setString(i++, reason);
+            ps.setString(i++, key);
+            ps.setString(i++, hash);
+            ps.setObject(i++, transferId);
+            ps.setString(i++, actor);
+            ps.setObject(i++, to);
+            ps.setLong(i++, amount);
+            ps.setLong(i++, toAfter);
+            ps.setString(i++, reason);
+            ps.setObject(i++, transferId);
+            ps.setString(i, actor);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                at = rs.getObject(1, OffsetDateTime.class);
+            }
+        }
+        return new TransferResult(CreditResult.Status.APPLIED,
+                new CreditViews.Transfer(transferId, from, to, amount, fromAfter, toAfter, reason, at), null,
+                fromAfter);
     }
 
     private TransferResult priorTransfer(Connection c, UUID from, String key, String hash) throws SQLException {
@@ -236,6 +244,12 @@ public class LedgerWriter {
                 return rs.next() ? rs.getLong(1) : null;
             }
         }
+    }
+
+    // Unchecked, so the transaction rolls back; the SQLState stays in the cause chain for the
+    // failure classifier.
+    private static IllegalStateException failed(SQLException e) {
+        return new IllegalStateException("credit statement failed: SQLState " + e.getSQLState(), e);
     }
 
     private static CreditViews.Entry entry(ResultSet rs) throws SQLException {

@@ -1,6 +1,5 @@
 package dev.genledger.credit;
 
-import java.sql.SQLException;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -50,7 +49,7 @@ public class TransferResource {
 
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public Response transfer(@Valid @NotNull CreditRequests.Transfer request) throws SQLException {
+    public Response transfer(@Valid @NotNull CreditRequests.Transfer request) {
         if (request.fromUserId().equals(request.toUserId())) {
             throw ApiProblem.badRequest("same-user-transfer", "fromUserId and toUserId must differ");
         }
