@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.genledger.db.ConstraintViolation;
 import dev.genledger.db.FailureClassifier;
-import dev.genledger.db.PoolExhaustedException;
 import dev.genledger.db.TransientDatabaseException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
@@ -66,13 +65,17 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response transientFailure(TransientDatabaseException failure, UriInfo uri) {
-        boolean pool = failure instanceof PoolExhaustedException;
-        String cause = pool ? "pool-exhausted"
-                : failure.kind() == FailureClassifier.Kind.CONTENTION ? "database-contention" : "database-unavailable";
-        LOG.warnf("answering 503 (%s) after retries: SQLState %s", cause, failure.sqlState());
-        String detail = pool ? "all database connections are busy; retry shortly"
+        String cause = switch (failure.kind()) {
+            case CONTENTION -> "database-contention";
+            case POOL_EXHAUSTED -> "pool-exhausted";
+            case TIMED_OUT -> "database-timeout";
+            default -> "database-unavailable";
+        };
+        LOG.warnf("answering 503 (%s): SQLState %s", cause, failure.sqlState());
+        String detail = failure.kind() == FailureClassifier.Kind.POOL_EXHAUSTED
+                ? "all database connections are busy; retry shortly"
                 : "the database is temporarily unavailable; retry shortly";
-        return unavailable(cause, detail, pool || failure.kind() == FailureClassifier.Kind.CONTENTION ? 1 : 2, uri);
+        return unavailable(cause, detail, failure.kind() == FailureClassifier.Kind.UNAVAILABLE ? 2 : 1, uri);
     }
 
     @ServerExceptionMapper

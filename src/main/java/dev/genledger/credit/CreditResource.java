@@ -22,7 +22,7 @@ import dev.genledger.api.Cursor;
 import dev.genledger.api.IdempotencyKey;
 import dev.genledger.api.Page;
 import dev.genledger.db.DatabaseUnavailableException;
-import dev.genledger.db.PoolExhaustedException;
+import dev.genledger.db.DatabaseOverloadedException;
 import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
 import io.smallrye.faulttolerance.api.BeforeRetry;
@@ -36,7 +36,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
-        retryOn = TransientDatabaseException.class, abortOn = PoolExhaustedException.class)
+        retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
 @ExponentialBackoff(maxDelay = 500)
 @BeforeRetry(RetryLog.class)
 @Timeout(4000)

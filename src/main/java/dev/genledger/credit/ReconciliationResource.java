@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.genledger.api.Caller;
 import dev.genledger.db.DatabaseUnavailableException;
-import dev.genledger.db.PoolExhaustedException;
+import dev.genledger.db.DatabaseOverloadedException;
 import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
 import io.smallrye.faulttolerance.api.BeforeRetry;
@@ -23,7 +23,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 @Path("/v1/admin/reconciliation")
 @Produces(MediaType.APPLICATION_JSON)
 @Retry(maxRetries = 3, delay = 100, jitter = 50, retryOn = TransientDatabaseException.class,
-        abortOn = PoolExhaustedException.class)
+        abortOn = DatabaseOverloadedException.class)
 @ExponentialBackoff(maxDelay = 1000)
 @BeforeRetry(RetryLog.class)
 @Timeout(4000)

@@ -16,7 +16,7 @@ import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
 import dev.genledger.api.IdempotencyKey;
 import dev.genledger.db.DatabaseUnavailableException;
-import dev.genledger.db.PoolExhaustedException;
+import dev.genledger.db.DatabaseOverloadedException;
 import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
 import io.smallrye.faulttolerance.api.BeforeRetry;
@@ -30,7 +30,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
-        retryOn = TransientDatabaseException.class, abortOn = PoolExhaustedException.class)
+        retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
 @ExponentialBackoff(maxDelay = 500)
 @BeforeRetry(RetryLog.class)
 @Timeout(4000)

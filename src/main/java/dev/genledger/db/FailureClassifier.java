@@ -18,6 +18,8 @@ public final class FailureClassifier {
         UNAVAILABLE,
         /** No connection could be taken from the pool within its acquisition timeout. */
         POOL_EXHAUSTED,
+        /** A statement or transaction ran past its timeout: the database is slow or a lock is held. */
+        TIMED_OUT,
         /** Anything else: not retried. */
         PERMANENT
     }
@@ -44,7 +46,22 @@ public final class FailureClassifier {
                 }
             }
         }
-        return new Classification(Kind.PERMANENT, firstSqlState(failure).orElse(null));
+        Optional<String> sqlState = firstSqlState(failure);
+        if (sqlState.isEmpty() && rolledBackByTheTransactionManager(failure)) {
+            return new Classification(Kind.TIMED_OUT, null);
+        }
+        return new Classification(Kind.PERMANENT, sqlState.orElse(null));
+    }
+
+    // With no SQL failure behind it, a transaction the manager refused to commit was aborted by its
+    // timeout (the application never marks transactions rollback-only).
+    private static boolean rolledBackByTheTransactionManager(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof jakarta.transaction.RollbackException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Kind kindOf(String sqlState) {
@@ -57,6 +74,7 @@ public final class FailureClassifier {
         return switch (sqlState) {
             case "40001", "40P01", "55P03" -> Kind.CONTENTION;
             case "57P01", "57P02", "57P03", "53300" -> Kind.UNAVAILABLE;
+            case "57014" -> Kind.TIMED_OUT;
             default -> Kind.PERMANENT;
         };
     }

@@ -26,7 +26,7 @@ public class TransientDatabaseException extends RuntimeException {
         return switch (c.kind()) {
             case CONTENTION -> new TransientDatabaseException(c, cause);
             case UNAVAILABLE -> new DatabaseUnavailableException(c, cause);
-            case POOL_EXHAUSTED -> new PoolExhaustedException(c, cause);
+            case POOL_EXHAUSTED, TIMED_OUT -> new DatabaseOverloadedException(c, cause);
             case PERMANENT -> throw new IllegalArgumentException("not transient: " + c);
         };
     }

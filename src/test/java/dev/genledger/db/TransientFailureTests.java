@@ -133,6 +133,8 @@ class TransientFailureTests {
             assertEquals(FailureClassifier.Kind.PERMANENT,
                     FailureClassifier.classify(new RuntimeException(new java.sql.SQLException("x", state))).kind(), state);
         }
+        assertEquals(FailureClassifier.Kind.TIMED_OUT,
+                FailureClassifier.classify(new java.sql.SQLException("x", "57014")).kind(), "503, never retried");
         assertEquals(FailureClassifier.Kind.CONTENTION, FailureClassifier
                 .classify(new RuntimeException("outer", new RuntimeException(new java.sql.SQLException("x", "40001"))))
                 .kind(), "found deep in the cause chain");
