@@ -71,7 +71,7 @@ public class ProblemMapper {
             case TIMED_OUT -> "database-timeout";
             default -> "database-unavailable";
         };
-        LOG.warnf("answering 503 (%s): SQLState %s", cause, failure.sqlState());
+        LOG.infof("database failure behind a 503: SQLState %s", failure.sqlState());
         String detail = failure.kind() == FailureClassifier.Kind.POOL_EXHAUSTED
                 ? "all database connections are busy; retry shortly"
                 : "the database is temporarily unavailable; retry shortly";
@@ -153,6 +153,7 @@ public class ProblemMapper {
     }
 
     private Response unavailable(String cause, String detail, int retryAfterSeconds, UriInfo uri) {
+        LOG.warnf("answering 503 (%s)", cause);
         registry.counter("genledger.http.unavailable", "cause", cause).increment();
         Response r = Problems.response(503, "service-unavailable", "Service unavailable", detail, path(uri),
                 Map.of("cause", cause));

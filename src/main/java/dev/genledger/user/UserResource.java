@@ -23,28 +23,12 @@ import jakarta.ws.rs.core.Response;
 
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
-import dev.genledger.db.DatabaseUnavailableException;
-import dev.genledger.db.DatabaseOverloadedException;
-import dev.genledger.db.RetryLog;
-import dev.genledger.db.TransientDatabaseException;
-import io.smallrye.faulttolerance.api.BeforeRetry;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.faulttolerance.Timeout;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import dev.genledger.db.DatabaseResource;
 
 @Path("/v1/users")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
-        retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
-@ExponentialBackoff(maxDelay = 500)
-@BeforeRetry(RetryLog.class)
-@Timeout(4000)
-@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
-        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
-public class UserResource {
+public class UserResource extends DatabaseResource {
 
     @Inject
     UserService users;
