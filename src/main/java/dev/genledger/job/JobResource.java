@@ -1,0 +1,146 @@
+package dev.genledger.job;
+
+import java.net.URI;
+import java.sql.SQLException;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.genledger.api.ApiProblem;
+import dev.genledger.api.Caller;
+import dev.genledger.api.Cursor;
+import dev.genledger.api.Page;
+import dev.genledger.api.RequestMeta;
+import dev.genledger.db.DatabaseUnavailableException;
+import dev.genledger.db.PoolExhaustedException;
+import dev.genledger.db.RetryLog;
+import dev.genledger.db.TransientDatabaseException;
+import io.smallrye.faulttolerance.api.BeforeRetry;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+/**
+ * Generation jobs. Users may read their own jobs; creating and moving jobs (which holds and spends
+ * credits) is for the app backend ({@code service}) and admins. A user trying to move their own
+ * job gets 403; anybody else's job is 404 to them.
+ */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
+        retryOn = TransientDatabaseException.class, abortOn = PoolExhaustedException.class)
+@ExponentialBackoff(maxDelay = 500)
+@BeforeRetry(RetryLog.class)
+@Timeout(4000)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
+public class JobResource {
+
+    @Inject
+    JobService jobs;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    RequestMeta meta;
+
+    @POST
+    @Path("users/{id}/jobs")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request)
+            throws SQLException {
+        caller.requireAccessTo(userId);
+        requirePrivileged();
+        JobService.Created result = jobs.create(userId, request, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
+        return result.created()
+                ? Response.created(URI.create("/v1/jobs/" + result.job().id())).entity(result.job()).build()
+                : Response.ok(result.job()).build();
+    }
+
+    @GET
+    @Path("users/{id}/jobs")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Page<JobViews.Job> list(@PathParam("id") UUID userId, @QueryParam("status") String status,
+            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) throws SQLException {
+        caller.requireAccessTo(userId);
+        return jobs.list(userId, status == null ? null : parseStatus(status), cursor, Cursor.limit(limit))
+                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
+    }
+
+    @GET
+    @Path("jobs/{id}")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job get(@PathParam("id") UUID id) throws SQLException {
+        return jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
+    }
+
+    @POST
+    @Path("jobs/{id}/start")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job start(@PathParam("id") UUID id) throws SQLException {
+        return move(id, JobStatus.RUNNING, null, null, null);
+    }
+
+    @POST
+    @Path("jobs/{id}/succeed")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) throws SQLException {
+        return move(id, JobStatus.SUCCEEDED, request == null ? null : request.resultRef(), null, null);
+    }
+
+    @POST
+    @Path("jobs/{id}/fail")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) throws SQLException {
+        return move(id, JobStatus.FAILED, null, request.error(), null);
+    }
+
+    @POST
+    @Path("jobs/{id}/cancel")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) throws SQLException {
+        return move(id, JobStatus.CANCELLED, null, null, request == null ? null : request.reason());
+    }
+
+    private JobViews.Job move(UUID id, JobStatus to, String resultRef, String error, String reason)
+            throws SQLException {
+        if (!caller.isPrivileged()) {
+            // a user sees their own job (403: not theirs to move) but nobody else's (404)
+            jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
+            requirePrivileged();
+        }
+        return jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("job " + id));
+    }
+
+    private void requirePrivileged() {
+        if (!caller.isPrivileged()) {
+            throw ApiProblem.forbidden("only the app backend or an admin may create or move jobs");
+        }
+    }
+
+    private static JobStatus parseStatus(String status) {
+        try {
+            return JobStatus.valueOf(status);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED");
+        }
+    }
+}
