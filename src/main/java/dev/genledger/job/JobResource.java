@@ -39,7 +39,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * credits) is for the app backend ({@code service}) and admins. A user trying to move their own
  * job gets 403; anybody else's job is 404 to them.
  */
-@Path("/v1")
+@Path("/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
@@ -60,60 +60,36 @@ public class JobResource {
     @Inject
     RequestMeta meta;
 
-    @POST
-    @Path("users/{id}/jobs")
-    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request)
-            throws SQLException {
-        caller.requireAccessTo(userId);
-        requirePrivileged();
-        JobService.Created result = jobs.create(userId, request, meta.who())
-                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
-        return result.created()
-                ? Response.created(URI.create("/v1/jobs/" + result.job().id())).entity(result.job()).build()
-                : Response.ok(result.job()).build();
-    }
-
     @GET
-    @Path("users/{id}/jobs")
-    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Page<JobViews.Job> list(@PathParam("id") UUID userId, @QueryParam("status") String status,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) throws SQLException {
-        caller.requireAccessTo(userId);
-        return jobs.list(userId, status == null ? null : parseStatus(status), cursor, Cursor.limit(limit))
-                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
-    }
-
-    @GET
-    @Path("jobs/{id}")
+    @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public JobViews.Job get(@PathParam("id") UUID id) throws SQLException {
         return jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
     }
 
     @POST
-    @Path("jobs/{id}/start")
+    @Path("{id}/start")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public JobViews.Job start(@PathParam("id") UUID id) throws SQLException {
         return move(id, JobStatus.RUNNING, null, null, null);
     }
 
     @POST
-    @Path("jobs/{id}/succeed")
+    @Path("{id}/succeed")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public JobViews.Job succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) throws SQLException {
         return move(id, JobStatus.SUCCEEDED, request == null ? null : request.resultRef(), null, null);
     }
 
     @POST
-    @Path("jobs/{id}/fail")
+    @Path("{id}/fail")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public JobViews.Job fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) throws SQLException {
         return move(id, JobStatus.FAILED, null, request.error(), null);
     }
 
     @POST
-    @Path("jobs/{id}/cancel")
+    @Path("{id}/cancel")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public JobViews.Job cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) throws SQLException {
         return move(id, JobStatus.CANCELLED, null, null, request == null ? null : request.reason());
@@ -133,14 +109,6 @@ public class JobResource {
     private void requirePrivileged() {
         if (!caller.isPrivileged()) {
             throw ApiProblem.forbidden("only the app backend or an admin may create or move jobs");
-        }
-    }
-
-    private static JobStatus parseStatus(String status) {
-        try {
-            return JobStatus.valueOf(status);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED");
         }
     }
 }

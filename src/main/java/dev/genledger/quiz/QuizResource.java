@@ -37,7 +37,7 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /** Quizzes of a user: the user themselves, the app backend and admins may manage them. */
-@Path("/v1")
+@Path("/v1/quizzes")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Retry(maxRetries = 10, delay = 10, jitter = 10, maxDuration = 5000,
@@ -58,35 +58,15 @@ public class QuizResource {
     @Inject
     RequestMeta meta;
 
-    @POST
-    @Path("users/{id}/quizzes")
-    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response create(@PathParam("id") UUID userId, @Valid @NotNull QuizRequests.Create request)
-            throws SQLException {
-        caller.requireAccessTo(userId);
-        QuizViews.Quiz quiz = quizzes.create(userId, request, meta.who())
-                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
-        return Response.created(URI.create("/v1/quizzes/" + quiz.id())).entity(quiz).build();
-    }
-
     @GET
-    @Path("users/{id}/quizzes")
-    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Page<QuizViews.Quiz> list(@PathParam("id") UUID userId, @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) throws SQLException {
-        caller.requireAccessTo(userId);
-        return quizzes.list(userId, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + userId));
-    }
-
-    @GET
-    @Path("quizzes/{id}")
+    @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public QuizViews.Quiz get(@PathParam("id") UUID id) throws SQLException {
         return quizzes.get(id, caller::mayAccess).orElseThrow(() -> notFound(id));
     }
 
     @PATCH
-    @Path("quizzes/{id}")
+    @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public QuizViews.Quiz update(@PathParam("id") UUID id, @Valid @NotNull QuizRequests.Patch patch)
@@ -95,7 +75,7 @@ public class QuizResource {
     }
 
     @DELETE
-    @Path("quizzes/{id}")
+    @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Response delete(@PathParam("id") UUID id) throws SQLException {
         if (!quizzes.delete(id, caller::mayAccess, meta.who())) {
@@ -105,14 +85,14 @@ public class QuizResource {
     }
 
     @POST
-    @Path("quizzes/{id}/publish")
+    @Path("{id}/publish")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public QuizViews.Quiz publish(@PathParam("id") UUID id) throws SQLException {
         return quizzes.publish(id, true, caller::mayAccess, meta.who()).orElseThrow(() -> notFound(id));
     }
 
     @POST
-    @Path("quizzes/{id}/unpublish")
+    @Path("{id}/unpublish")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public QuizViews.Quiz unpublish(@PathParam("id") UUID id) throws SQLException {
         return quizzes.publish(id, false, caller::mayAccess, meta.who()).orElseThrow(() -> notFound(id));
