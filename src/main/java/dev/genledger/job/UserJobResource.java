@@ -65,7 +65,11 @@ public class UserJobResource {
     public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request)
             throws SQLException {
         caller.requireAccessTo(userId);
-        requirePrivileged();
+        if (!caller.isPrivileged()) {
+            // a live user is told they may not (403); a deleted one is gone (404)
+            jobs.list(userId, null, null, 1).orElseThrow(() -> ApiProblem.notFound("user " + userId));
+            requirePrivileged();
+        }
         JobService.Created result = jobs.create(userId, request, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
         return result.created()
