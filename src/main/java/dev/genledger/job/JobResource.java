@@ -1,6 +1,5 @@
 package dev.genledger.job;
 
-import java.net.URI;
 import java.sql.SQLException;
 import java.util.UUID;
 
@@ -14,19 +13,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
-import dev.genledger.api.Cursor;
-import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseUnavailableException;
 import dev.genledger.db.PoolExhaustedException;
 import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.BeforeRetry;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -59,6 +55,9 @@ public class JobResource {
 
     @Inject
     RequestMeta meta;
+
+    @Inject
+    MeterRegistry registry;
 
     @GET
     @Path("{id}")
@@ -102,8 +101,14 @@ public class JobResource {
             jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
             requirePrivileged();
         }
-        return jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
+        JobViews.Job job = jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("job " + id));
+        if (to.settles()) {
+            // counted after the commit, like the other credit counters
+            registry.counter("genledger.credits", "kind", to == JobStatus.SUCCEEDED ? "capture" : "release")
+                    .increment(job.cost());
+        }
+        return job;
     }
 
     private void requirePrivileged() {

@@ -27,6 +27,7 @@ import dev.genledger.db.DatabaseUnavailableException;
 import dev.genledger.db.PoolExhaustedException;
 import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.BeforeRetry;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -60,6 +61,9 @@ public class UserJobResource {
     @Inject
     RequestMeta meta;
 
+    @Inject
+    MeterRegistry registry;
+
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request)
@@ -72,6 +76,9 @@ public class UserJobResource {
         }
         JobService.Created result = jobs.create(userId, request, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
+        if (result.created()) {
+            registry.counter("genledger.credits", "kind", "hold").increment(request.cost());
+        }
         return result.created()
                 ? Response.created(URI.create("/v1/jobs/" + result.job().id())).entity(result.job()).build()
                 : Response.ok(result.job()).build();

@@ -1,6 +1,5 @@
 package dev.genledger.quiz;
 
-import java.net.URI;
 import java.sql.SQLException;
 import java.util.UUID;
 
@@ -16,14 +15,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
-import dev.genledger.api.Cursor;
-import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseUnavailableException;
 import dev.genledger.db.PoolExhaustedException;
