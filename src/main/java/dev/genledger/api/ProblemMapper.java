@@ -37,7 +37,8 @@ public class ProblemMapper {
     private static final Map<String, ApiProblem> CONFLICTS = Map.of(
             "users_email_live_key", ApiProblem.conflict("email-taken", "another user already has this email"),
             "users_external_id_live_key",
-            ApiProblem.conflict("external-id-taken", "another user already has this external id"));
+            ApiProblem.conflict("external-id-taken", "another user already has this external id"),
+            "quizzes_slug_key", ApiProblem.conflict("slug-collision", "the generated slug is taken; retry"));
 
     private final MeterRegistry registry;
 

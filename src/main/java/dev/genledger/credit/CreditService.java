@@ -56,7 +56,7 @@ public class CreditService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CreditViews.Balance> balance(UUID userId) {
-        return Optional.ofNullable(User.findLive(userId)).map(u -> new CreditViews.Balance(u.id, u.balance));
+        return Optional.ofNullable(User.findLive(userId)).map(u -> new CreditViews.Balance(u.id, u.balance, u.held, u.balance - u.held));
     }
 
     /** A page of a live user's ledger, newest first; empty when the user is absent or deleted. */
@@ -72,8 +72,9 @@ public class CreditService {
     }
 
     /**
-     * Checks, in one snapshot, that every user's balance equals the sum of their ledger and that
-     * every ledger row's balance_after equals the running sum up to it.
+     * Checks, in one snapshot, that every user's balance equals the sum of their ledger, that
+     * every ledger row's balance_after equals the running sum up to it, and that every user's
+     * held credits equal the sum of their open holds.
      */
     @Transactional
     public CreditViews.Reconciliation reconcile() {
@@ -102,6 +103,18 @@ public class CreditService {
         for (Object[] row : running) {
             mismatches.add(new CreditViews.Mismatch((UUID) row[0], ((Number) row[1]).longValue(),
                     ((Number) row[2]).longValue(), "a ledger row's balance_after differs from the running sum"));
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> holds = em.createNativeQuery("""
+                SELECT u.id, u.held, COALESCE(h.total, 0)
+                FROM users u LEFT JOIN (SELECT user_id, sum(amount) AS total FROM credit_holds WHERE status = 'OPEN'
+                                        GROUP BY user_id) h ON h.user_id = u.id
+                WHERE u.held <> COALESCE(h.total, 0)
+                ORDER BY u.id
+                """).getResultList();
+        for (Object[] row : holds) {
+            mismatches.add(new CreditViews.Mismatch((UUID) row[0], ((Number) row[1]).longValue(),
+                    ((Number) row[2]).longValue(), "held differs from the sum of the open holds"));
         }
         return new CreditViews.Reconciliation(checked, mismatches);
     }

@@ -20,7 +20,8 @@ public final class CreditViews {
         }
     }
 
-    public record Balance(UUID userId, long balance) {
+    /** {@code held} is reserved by open job holds; {@code available = balance - held} can be spent. */
+    public record Balance(UUID userId, long balance, long held, long available) {
     }
 
     public record Transfer(UUID transferId, UUID fromUserId, UUID toUserId, long amount, long fromBalanceAfter,

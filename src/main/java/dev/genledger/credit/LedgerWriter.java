@@ -38,7 +38,7 @@ public class LedgerWriter {
             WITH prior AS (SELECT 1 FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?),
             changed AS (
                 UPDATE users SET balance = balance + ?, updated_at = now()
-                WHERE id = ? AND deleted_at IS NULL AND balance + ? >= 0 AND NOT EXISTS (SELECT 1 FROM prior)
+                WHERE id = ? AND deleted_at IS NULL AND balance + ? >= held AND NOT EXISTS (SELECT 1 FROM prior)
                 RETURNING balance)
             INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, reference, idempotency_key,
                                        request_hash, actor)
@@ -210,7 +210,7 @@ public class LedgerWriter {
     private static Map<UUID, Long> lockLive(Connection c, UUID a, UUID b) throws SQLException {
         Map<UUID, Long> balances = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, balance FROM users WHERE id IN (?, ?) AND deleted_at IS NULL ORDER BY id FOR UPDATE")) {
+                "SELECT id, balance - held FROM users WHERE id IN (?, ?) AND deleted_at IS NULL ORDER BY id FOR UPDATE")) {
             ps.setObject(1, a);
             ps.setObject(2, b);
             try (ResultSet rs = ps.executeQuery()) {
@@ -224,7 +224,7 @@ public class LedgerWriter {
 
     private static long changeBalance(Connection c, UUID user, long delta) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE users SET balance = balance + ?, updated_at = now() WHERE id = ? AND balance + ? >= 0 RETURNING balance")) {
+                "UPDATE users SET balance = balance + ?, updated_at = now() WHERE id = ? AND balance + ? >= held RETURNING balance")) {
             ps.setLong(1, delta);
             ps.setObject(2, user);
             ps.setLong(3, delta);
@@ -237,8 +237,9 @@ public class LedgerWriter {
         }
     }
 
+    /** What a live user can spend ({@code balance - held}), or null when there is no such user. */
     private static Long liveBalance(Connection c, UUID user) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM users WHERE id = ? AND deleted_at IS NULL")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT balance - held FROM users WHERE id = ? AND deleted_at IS NULL")) {
             ps.setObject(1, user);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;

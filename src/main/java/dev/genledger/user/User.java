@@ -40,6 +40,10 @@ public class User extends PanacheEntityBase {
     @Column(insertable = false, updatable = false)
     public long balance;
 
+    /** Credits reserved by open job holds; {@code balance - held} is what can be spent. */
+    @Column(insertable = false, updatable = false)
+    public long held;
+
     @Column(name = "created_at", updatable = false)
     public OffsetDateTime createdAt;
 

@@ -1,6 +1,7 @@
 package dev.genledger.user;
 
 import java.net.URI;
+import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
+import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseResource;
 
 @Path("/v1/users")
@@ -36,10 +38,13 @@ public class UserResource extends DatabaseResource {
     @Inject
     Caller caller;
 
+    @Inject
+    RequestMeta meta;
+
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public Response create(@Valid @NotNull UserRequests.Create request) {
-        UserView user = users.create(request);
+    public Response create(@Valid @NotNull UserRequests.Create request) throws SQLException {
+        UserView user = users.create(request, meta.who());
         return Response.created(URI.create("/v1/users/" + user.id())).entity(user).build();
     }
 
@@ -69,8 +74,8 @@ public class UserResource extends DatabaseResource {
     @Path("by-external-id/{externalId}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
     public Response upsert(@PathParam("externalId") @Size(min = 1, max = 128) String externalId,
-            @Valid @NotNull UserRequests.Upsert request) {
-        UserService.Upserted result = users.upsertByExternalId(externalId, request);
+            @Valid @NotNull UserRequests.Upsert request) throws SQLException {
+        UserService.Upserted result = users.upsertByExternalId(externalId, request, meta.who());
         return result.created()
                 ? Response.created(URI.create("/v1/users/" + result.user().id())).entity(result.user()).build()
                 : Response.ok(result.user()).build();
@@ -80,17 +85,17 @@ public class UserResource extends DatabaseResource {
     @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) {
+    public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) throws SQLException {
         caller.requireAccessTo(id);
-        return users.update(id, patch).orElseThrow(() -> ApiProblem.notFound("user " + id));
+        return users.update(id, patch, meta.who()).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
     @DELETE
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response delete(@PathParam("id") UUID id) {
+    public Response delete(@PathParam("id") UUID id) throws SQLException {
         caller.requireAccessTo(id);
-        if (!users.delete(id)) {
+        if (!users.delete(id, meta.who())) {
             throw ApiProblem.notFound("user " + id);
         }
         return Response.noContent().build();

@@ -1,14 +1,28 @@
 package dev.genledger.user;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.genledger.api.Cursor;
+import dev.genledger.api.Page;
+import dev.genledger.api.Who;
+import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
 
 /** Users: create, find, upsert by external id, change, soft delete. */
@@ -23,8 +37,21 @@ public class UserService {
     @Inject
     EntityManager em;
 
-    @Transactional
-    public UserView create(UserRequests.Create request) {
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Auditor auditor;
+
+    @Inject
+    Event<UserEvents.Deleted> deleted;
+
+    @Inject
+    Event<UserEvents.Restored> restored;
+
+    @Transactional(rollbackOn = SQLException.class)
+    public UserView create(UserRequests.Create request, Who who) throws SQLException {
+        auditor.tag(who);
         User user = new User();
         user.id = UUID.randomUUID();
         user.email = normalize(request.email());
@@ -55,8 +82,9 @@ public class UserService {
      * calls cannot create two users (a racing insert surfaces as a serialization failure and the
      * request is retried, then updates).
      */
-    @Transactional
-    public Upserted upsertByExternalId(String externalId, UserRequests.Upsert request) {
+    @Transactional(rollbackOn = SQLException.class)
+    public Upserted upsertByExternalId(String externalId, UserRequests.Upsert request, Who who) throws SQLException {
+        auditor.tag(who);
         Object[] row = (Object[]) em.createNativeQuery("""
                 INSERT INTO users (id, email, external_id, display_name)
                 VALUES (:id, :email, :externalId, :displayName)
@@ -73,8 +101,9 @@ public class UserService {
         return new Upserted(UserView.from(User.findLive(id)), (Boolean) row[1]);
     }
 
-    @Transactional
-    public Optional<UserView> update(UUID id, UserRequests.Patch patch) {
+    @Transactional(rollbackOn = SQLException.class)
+    public Optional<UserView> update(UUID id, UserRequests.Patch patch, Who who) throws SQLException {
+        auditor.tag(who);
         User user = User.findLive(id);
         if (user == null) {
             return Optional.empty();
@@ -92,15 +121,86 @@ public class UserService {
         return Optional.of(UserView.from(user));
     }
 
-    /** Soft-deletes a live user; false when there is none. */
-    @Transactional
-    public boolean delete(UUID id) {
-        User user = User.findLive(id);
-        if (user == null) {
-            return false;
+    /**
+     * Soft-deletes a live user and, in the same transaction, everything of theirs: quizzes and
+     * insights are hidden with the user's deletion time, open jobs cancelled and their holds
+     * released (see the {@link UserEvents.Deleted} observers). False when there is no live user.
+     */
+    @Transactional(rollbackOn = SQLException.class)
+    public boolean delete(UUID id, Who who) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            auditor.tag(c, who);
+            OffsetDateTime at;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE users SET deleted_at = now() WHERE id = ? AND deleted_at IS NULL RETURNING deleted_at")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    at = rs.getObject(1, OffsetDateTime.class);
+                }
+            }
+            deleted.fire(new UserEvents.Deleted(id, at, who));
+            return true;
         }
-        user.delete();
-        return true;
+    }
+
+    /**
+     * Restores a deleted (not yet purged) user and what was deleted with them; what they had
+     * deleted themselves before stays deleted. Empty when there is no such user; a conflict
+     * (409) when a live user has taken the email or external id meanwhile.
+     */
+    @Transactional(rollbackOn = SQLException.class)
+    public Optional<UserView> restore(UUID id, Who who) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            auditor.tag(c, who);
+            OffsetDateTime at;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT deleted_at FROM users WHERE id = ? AND deleted_at IS NOT NULL AND purged_at IS NULL FOR UPDATE")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    at = rs.getObject(1, OffsetDateTime.class);
+                }
+            }
+            restored.fire(new UserEvents.Restored(id, at, who));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE users SET deleted_at = NULL, updated_at = now() WHERE id = ?")) {
+                ps.setObject(1, id);
+                ps.executeUpdate();
+            }
+            auditor.adminAction(c, who, "restore-user", id.toString(), id, null);
+        }
+        em.clear();
+        return Optional.ofNullable(User.findLive(id)).map(UserView::from);
+    }
+
+    /** Users for admins, newest first; deleted and purged ones only when asked for. */
+    @Transactional(rollbackOn = SQLException.class)
+    public Page<AdminUserView> list(boolean includeDeleted, String cursor, int limit) throws SQLException {
+        List<AdminUserView> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT id, email, external_id, display_name, balance, held, created_at, updated_at, deleted_at,
+                       purged_at, seq
+                FROM users WHERE seq < ? AND (? OR deleted_at IS NULL)
+                ORDER BY seq DESC LIMIT ?
+                """)) {
+            ps.setLong(1, Cursor.decode(cursor));
+            ps.setBoolean(2, includeDeleted);
+            ps.setInt(3, limit + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new AdminUserView(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getObject(7, OffsetDateTime.class),
+                            rs.getObject(8, OffsetDateTime.class), rs.getObject(9, OffsetDateTime.class),
+                            rs.getObject(10, OffsetDateTime.class), rs.getLong(11)));
+                }
+            }
+        }
+        return Page.of(rows, limit, AdminUserView::position);
     }
 
     private static String normalize(String email) {

@@ -1,0 +1,67 @@
+package dev.genledger.insight;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.genledger.api.ApiProblem;
+import dev.genledger.api.Caller;
+import dev.genledger.api.RequestMeta;
+import dev.genledger.db.DatabaseResource;
+
+/** Insights of a quiz, one per type. */
+@Path("/v1/quizzes/{id}/insights")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class InsightResource extends DatabaseResource {
+
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
+    private static final int MAX_CONTENT_CHARS = 256 * 1024;
+
+    @Inject
+    InsightService insights;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    RequestMeta meta;
+
+    /** Creates (201) or replaces (200) the quiz's insight of this type. */
+    @PUT
+    @Path("{type}")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Response put(@PathParam("id") UUID quizId, @PathParam("type") String type,
+            @Valid @NotNull InsightViews.Put request) throws SQLException {
+        if (!TYPE.matcher(type).matches()) {
+            throw ApiProblem.badRequest("invalid-insight-type", "the type must match " + TYPE.pattern());
+        }
+        if (request.content().toString().length() > MAX_CONTENT_CHARS) {
+            throw ApiProblem.badRequest("content-too-large", "content must be at most " + MAX_CONTENT_CHARS + " characters of JSON");
+        }
+        InsightService.Upserted result = insights.put(quizId, type, request.content(), caller::mayAccess, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("quiz " + quizId));
+        return Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
+                .entity(result.insight()).build();
+    }
+
+    @GET
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public List<InsightViews.Insight> list(@PathParam("id") UUID quizId) throws SQLException {
+        return insights.list(quizId, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("quiz " + quizId));
+    }
+}

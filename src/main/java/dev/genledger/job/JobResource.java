@@ -1,0 +1,103 @@
+package dev.genledger.job;
+
+import java.sql.SQLException;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.genledger.api.ApiProblem;
+import dev.genledger.api.Caller;
+import dev.genledger.api.RequestMeta;
+import dev.genledger.db.DatabaseResource;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Generation jobs. Users may read their own jobs; creating and moving jobs (which holds and spends
+ * credits) is for the app backend ({@code service}) and admins. A user trying to move their own
+ * job gets 403; anybody else's job is 404 to them.
+ */
+@Path("/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class JobResource extends DatabaseResource {
+
+    @Inject
+    JobService jobs;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    RequestMeta meta;
+
+    @Inject
+    MeterRegistry registry;
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job get(@PathParam("id") UUID id) throws SQLException {
+        return jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
+    }
+
+    @POST
+    @Path("{id}/start")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job start(@PathParam("id") UUID id) throws SQLException {
+        return move(id, JobStatus.RUNNING, null, null, null);
+    }
+
+    @POST
+    @Path("{id}/succeed")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) throws SQLException {
+        return move(id, JobStatus.SUCCEEDED, request == null ? null : request.resultRef(), null, null);
+    }
+
+    @POST
+    @Path("{id}/fail")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) throws SQLException {
+        return move(id, JobStatus.FAILED, null, request.error(), null);
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Job cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) throws SQLException {
+        return move(id, JobStatus.CANCELLED, null, null, request == null ? null : request.reason());
+    }
+
+    private JobViews.Job move(UUID id, JobStatus to, String resultRef, String error, String reason)
+            throws SQLException {
+        if (!caller.isPrivileged()) {
+            // a user sees their own job (403: not theirs to move) but nobody else's (404)
+            jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
+            requirePrivileged();
+        }
+        JobViews.Job job = jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("job " + id));
+        if (to.settles()) {
+            // counted after the commit, like the other credit counters
+            registry.counter("genledger.credits", "kind", to == JobStatus.SUCCEEDED ? "capture" : "release")
+                    .increment(job.cost());
+        }
+        return job;
+    }
+
+    private void requirePrivileged() {
+        if (!caller.isPrivileged()) {
+            throw ApiProblem.forbidden("only the app backend or an admin may create or move jobs");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.genledger.job;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+/** What the job endpoints answer. */
+public final class JobViews {
+
+    private JobViews() {
+    }
+
+    /** A job; {@code transitions} is its full history on a single read, null in lists. */
+    public record Job(UUID id, UUID userId, String jobKey, String kind, long cost, JobStatus status, String resultRef,
+            String error, OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime startedAt,
+            OffsetDateTime finishedAt, List<Transition> transitions, @JsonIgnore long position) {
+
+        Job withTransitions(List<Transition> history) {
+            return new Job(id, userId, jobKey, kind, cost, status, resultRef, error, createdAt, updatedAt, startedAt,
+                    finishedAt, history, position);
+        }
+    }
+
+    public record Transition(JobStatus from, JobStatus to, String actor, String reason, OffsetDateTime at) {
+    }
+}

@@ -1,0 +1,60 @@
+package dev.genledger.quiz;
+
+import java.net.URI;
+import java.sql.SQLException;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.genledger.api.ApiProblem;
+import dev.genledger.api.Caller;
+import dev.genledger.api.Cursor;
+import dev.genledger.api.Page;
+import dev.genledger.api.RequestMeta;
+import dev.genledger.db.DatabaseResource;
+
+/** Quizzes of a user: the user themselves, the app backend and admins may manage them. */
+@Path("/v1/users/{id}/quizzes")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class UserQuizResource extends DatabaseResource {
+
+    @Inject
+    QuizService quizzes;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    RequestMeta meta;
+
+    @POST
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Response create(@PathParam("id") UUID userId, @Valid @NotNull QuizRequests.Create request)
+            throws SQLException {
+        caller.requireAccessTo(userId);
+        QuizViews.Quiz quiz = quizzes.create(userId, request, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
+        return Response.created(URI.create("/v1/quizzes/" + quiz.id())).entity(quiz).build();
+    }
+
+    @GET
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Page<QuizViews.Quiz> list(@PathParam("id") UUID userId, @QueryParam("cursor") String cursor,
+            @QueryParam("limit") Integer limit) throws SQLException {
+        caller.requireAccessTo(userId);
+        return quizzes.list(userId, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + userId));
+    }
+}
