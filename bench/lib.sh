@@ -8,9 +8,10 @@ set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-PG_PORT=${PG_PORT:-15433}
-APP_PORT=${APP_PORT:-18080}
-MGMT_PORT=${MGMT_PORT:-19000}
+# Unusual defaults: the machine is shared, and 8080/9000/18080 are taken by other people's runs.
+PG_PORT=${PG_PORT:-21732}
+APP_PORT=${APP_PORT:-21780}
+MGMT_PORT=${MGMT_PORT:-21790}
 WORK=${WORK:-$(mktemp -d /tmp/genledger-bench.XXXXXX)}
 chown postgres "$WORK"; chmod 755 "$WORK"
 APP_PID=""
@@ -24,16 +25,18 @@ pg_start() {   # pg_start [extra postgresql.conf lines...]
   if [ ! -d "$WORK/data" ]; then
     runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/data" -U genledger --auth=trust >/dev/null
     {
-      echo "listen_addresses = '127.0.0.1'"
+      echo "listen_addresses = '${PG_HOST:-127.0.0.1}'"
       echo "max_connections = 200"
       echo "shared_buffers = 256MB"
       echo "shared_preload_libraries = 'pg_stat_statements'"
       echo "pg_stat_statements.track = all"
       for line in "$@"; do echo "$line"; done
     } >> "$WORK/data/postgresql.conf"
+    echo "host all all 0.0.0.0/0 trust" >> "$WORK/data/pg_hba.conf"
   fi
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -o "-p $PG_PORT -k $WORK" -l "$WORK/pg.log" -w start >/dev/null
-  sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  # PG_NETNS: run the server inside that network namespace (the chaos suite's network faults).
+  ${PG_NETNS:+ip netns exec "$PG_NETNS"} runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -o "-p $PG_PORT -k $WORK" -l "$WORK/pg.log" -w start >/dev/null
+  sql "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 }
 
 pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -m "${1:-fast}" -w stop >/dev/null 2>&1 || true; }
@@ -43,9 +46,12 @@ pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -m "${1:-fas
 native_binary() { local b=${BENCH_NATIVE:-$(ls "$BENCH_ROOT"/target/*-runner 2>/dev/null | head -1)}; [ -n "$b" ] && [ -x "$b" ] && echo "$b"; }
 
 app_start() {
-  local mode=${1:-jvm} url=${2:-jdbc:postgresql://127.0.0.1:$PG_PORT/postgres}
+  local mode=${1:-jvm} url=${2:-jdbc:postgresql://${PG_HOST:-127.0.0.1}:$PG_PORT/postgres}
   shift 2 || shift $#
-  local cmd
+  local cmd port
+  for port in "$APP_PORT" "$MGMT_PORT"; do
+    if ss -Hltn "sport = :$port" | grep -q .; then log "port $port is already in use: refusing to measure someone else's process"; return 1; fi
+  done
   if [ "$mode" = native ]; then cmd=("$(native_binary)"); else
     cmd=("$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar"); fi
   APP_T0=$(date +%s%N)
