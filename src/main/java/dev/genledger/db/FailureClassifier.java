@@ -1,6 +1,10 @@
 package dev.genledger.db;
 
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,7 +37,7 @@ public final class FailureClassifier {
     }
 
     public static Classification classify(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : chain(failure)) {
             if (t instanceof SQLException sql) {
                 Kind kind = kindOf(sql.getSQLState());
                 if (kind != Kind.PERMANENT) {
@@ -45,6 +49,31 @@ public final class FailureClassifier {
             }
         }
         return new Classification(Kind.PERMANENT, firstSqlState(failure).orElse(null));
+    }
+
+    /**
+     * The failure, its causes and their suppressed exceptions, outermost first. A connection lost
+     * at COMMIT reaches us as the transaction manager's RollbackException with the driver's
+     * exception (SQLState 57P01, 08006) only among its suppressed exceptions.
+     */
+    static List<Throwable> chain(Throwable failure) {
+        List<Throwable> seen = new ArrayList<>();
+        Deque<Throwable> todo = new ArrayDeque<>();
+        if (failure != null) {
+            todo.add(failure);
+        }
+        while (!todo.isEmpty() && seen.size() < 64) {
+            Throwable t = todo.poll();
+            if (seen.stream().anyMatch(s -> s == t)) {
+                continue;
+            }
+            seen.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            todo.addAll(List.of(t.getSuppressed()));
+        }
+        return seen;
     }
 
     static Kind kindOf(String sqlState) {
@@ -63,7 +92,7 @@ public final class FailureClassifier {
 
     /** The SQLState nearest the top of the cause chain, for logs and problem mapping. */
     public static Optional<String> firstSqlState(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : chain(failure)) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 return Optional.of(sql.getSQLState());
             }
