@@ -10,12 +10,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.FailureClassifier;
 import dev.genledger.db.TransientDatabaseException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +31,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * concurrent transactions on one balance row would fail each other with serialization errors;
  * here a hot user costs one transaction per batch instead of a retry storm. Each operation keeps
  * its own conditional update, ledger row and result.
+ * <p>
+ * Transfers touch two users, so they cannot join a lane; instead lanes and transfers share
+ * per-user exclusion ({@link #exclusive}): within this replica no two transactions on one user
+ * run at once, so a hot user's transfers wait their turn in memory instead of failing each other
+ * (and the user's spends) with serialization errors. Across replicas the database still decides,
+ * and a conflict is retried.
  */
 @ApplicationScoped
 public class CreditLanes {
@@ -40,6 +50,10 @@ public class CreditLanes {
     }
 
     private final ConcurrentHashMap<UUID, Lane> lanes = new ConcurrentHashMap<>();
+    // Striped: users share a stripe only by hash collision, which costs a little waiting, never a deadlock
+    // (stripes are always taken in ascending order, at most two at a time, never while holding another).
+    private final ReentrantLock[] stripes = new ReentrantLock[1024];
+    private static final long EXCLUSION_WAIT_MS = 2000;
     private final ExecutorService drainers = Executors.newVirtualThreadPerTaskExecutor();
 
     @Inject
@@ -52,6 +66,9 @@ public class CreditLanes {
 
     @Inject
     CreditLanes(MeterRegistry registry) {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new ReentrantLock();
+        }
         batchSizes = DistributionSummary.builder("genledger.credits.batch.size")
                 .description("credit operations applied per transaction").register(registry);
     }
@@ -97,7 +114,38 @@ public class CreditLanes {
                     return;
                 }
             }
-            run(batch);
+            exclusive(List.of(userId), () -> {
+                run(batch);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Runs work (one transaction) while no other transaction of this replica touches any of the users.
+     * Waiting longer than two seconds is contention: a transient failure, retried or answered 503.
+     */
+    public <T> T exclusive(List<UUID> users, Supplier<T> work) {
+        int[] taken = users.stream().mapToInt(u -> Math.floorMod(u.hashCode(), stripes.length)).distinct().sorted()
+                .toArray();
+        int held = 0;
+        try {
+            for (int stripe : taken) {
+                if (!stripes[stripe].tryLock(EXCLUSION_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    throw new TransientDatabaseException(
+                            new FailureClassifier.Classification(FailureClassifier.Kind.CONTENTION, null),
+                            new IllegalStateException("waited too long for other operations on " + users));
+                }
+                held++;
+            }
+            return work.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for other operations on " + users, e);
+        } finally {
+            for (int i = held - 1; i >= 0; i--) {
+                stripes[taken[i]].unlock();
+            }
         }
     }
 

@@ -41,7 +41,20 @@ public class CreditService {
 
     public LedgerWriter.TransferResult transfer(UUID from, UUID to, long amount, String reason, String key,
             String actor) throws SQLException {
-        LedgerWriter.TransferResult result = writer.transfer(from, to, amount, reason, key, actor);
+        // One transaction per user at a time in this replica (see CreditLanes): a hot pair queues
+        // in memory instead of failing each other with serialization errors.
+        LedgerWriter.TransferResult result;
+        try {
+            result = lanes.exclusive(List.of(from, to), () -> {
+                try {
+                    return writer.transfer(from, to, amount, reason, key, actor);
+                } catch (SQLException e) {
+                    throw new TransferFailed(e);
+                }
+            });
+        } catch (TransferFailed e) {
+            throw (SQLException) e.getCause();
+        }
         if (result.status() == CreditResult.Status.APPLIED) {
             registry.counter("genledger.credits", "kind", "transfer").increment(amount);
         } else if (result.status() == CreditResult.Status.REPLAYED) {
@@ -100,6 +113,13 @@ public class CreditService {
                     ((Number) row[2]).longValue(), "a ledger row's balance_after differs from the running sum"));
         }
         return new CreditViews.Reconciliation(checked, mismatches);
+    }
+
+    /** Carries a checked SQLException out of the exclusion lambda; unwrapped by {@link #transfer}. */
+    private static final class TransferFailed extends RuntimeException {
+        TransferFailed(SQLException cause) {
+            super(cause);
+        }
     }
 
     private CreditResult counted(LedgerKind kind, CreditResult result) {
