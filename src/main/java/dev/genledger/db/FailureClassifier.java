@@ -7,6 +7,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 
+import jakarta.transaction.RollbackException;
+
 /**
  * The one place that decides whether a database failure is worth retrying, by the SQLState found
  * anywhere in the cause chain. Everything not listed here (constraint violations, bad data, bugs)
@@ -48,7 +50,13 @@ public final class FailureClassifier {
                 }
             }
         }
-        return new Classification(Kind.PERMANENT, firstSqlState(failure).orElse(null));
+        Optional<String> permanentState = firstSqlState(failure);
+        if (permanentState.isEmpty() && chain(failure).stream().anyMatch(t -> t instanceof RollbackException)) {
+            // The transaction manager rolled the transaction back without a database error: its
+            // timeout fired (e.g. while packets to the database were lost). Nothing was committed.
+            return new Classification(Kind.UNAVAILABLE, null);
+        }
+        return new Classification(Kind.PERMANENT, permanentState.orElse(null));
     }
 
     /**

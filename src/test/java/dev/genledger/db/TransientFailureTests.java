@@ -151,4 +151,15 @@ class TransientFailureTests {
         assertEquals(FailureClassifier.Kind.UNAVAILABLE, c.kind());
         assertEquals("57P01", c.sqlState());
     }
+
+    @Test
+    void aTransactionRolledBackByItsTimeoutIsRetriedButARolledBackConstraintViolationIsNot() {
+        // Seen under the chaos suite's packet loss: the transaction timeout fired while a statement
+        // waited on the network, and COMMIT found the transaction gone. Nothing was committed.
+        assertEquals(FailureClassifier.Kind.UNAVAILABLE, FailureClassifier.classify(new RuntimeException(
+                new jakarta.transaction.RollbackException("ARJUNA016102: The transaction is not active!"))).kind());
+        jakarta.transaction.RollbackException withCause = new jakarta.transaction.RollbackException("rolled back");
+        withCause.initCause(new java.sql.SQLException("duplicate key", "23505"));
+        assertEquals(FailureClassifier.Kind.PERMANENT, FailureClassifier.classify(withCause).kind());
+    }
 }
