@@ -81,11 +81,15 @@ fault_loss() { iptables_for 8 -m statistic --mode random --probability 0.3 -j DR
 fault_pgbouncer() { kill -TERM "$BOUNCER_PID"; wait "$BOUNCER_PID" 2>/dev/null || true; sleep 2; bouncer_start; }
 fault_none() { :; }
 
-# Time from the fault being cleared until the service answers a database-backed read again.
+# Time from the fault being cleared until the service applies a write again (a keyed grant of 1;
+# a write, because reads and writes have separate circuit breakers).
 recovery_ms() {
-  local t0=$(date +%s%N) user=$(head -1 "$WORK/users.txt")
+  local t0=$(date +%s%N) user=$(head -1 "$WORK/users.txt") n=0
   for _ in $(seq 1 600); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 2 "localhost:$APP_PORT/v1/users/$user/balance" -H "Authorization: Bearer $TOKEN")" = 200 ] \
+    n=$((n + 1))
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 2 "localhost:$APP_PORT/v1/users/$user/credits/grant" \
+         -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$RUN_ID-$1-$n" \
+         -d '{"amount":1,"reason":"recovery probe"}')" = 201 ] \
       && { echo $(( ($(date +%s%N) - t0) / 1000000 )); return; }
     sleep 0.1
   done
@@ -102,7 +106,7 @@ phase() {   # phase <name> <fault function> [client options...]
   for _ in $(seq 1 300); do [ -f "$WORK/started" ] && break; sleep 0.1; done   # the load is running
   sleep 3
   "$fn"
-  local rec; rec=$(recovery_ms)
+  local rec; rec=$(recovery_ms "$name")
   wait "$pid" || true
   local line; line=$(sed -n 's/^RESULT //p' "$WORK/$name.out")
   if [ -z "$line" ]; then log "client failed:"; tail -20 "$WORK/$name.err" >&2; line='{"fault":"'$name'","error":"client failed"}'; fi
