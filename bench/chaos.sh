@@ -96,8 +96,9 @@ recovery_ms() {
   echo null
 }
 
-phase() {   # phase <name> <fault function> [client options...]
+phase() {   # phase <name> <fault function> [client options...]; CHAOS_ONLY=<regex> selects faults
   local name=$1 fn=$2; shift 2
+  [[ $name =~ ${CHAOS_ONLY:-.} ]] || return 0
   log "fault: $name ($SECS s of load, fault from 3 s)"
   rm -f "$WORK/started"
   client load --users-file="$WORK/users.txt" --seconds="$SECS" --clients="$CLIENTS" --fault="$name" \
@@ -107,6 +108,8 @@ phase() {   # phase <name> <fault function> [client options...]
   sleep 3
   "$fn"
   local rec; rec=$(recovery_ms "$name")
+  # CHAOS_THREAD_DUMP=1: the service's threads 5 s after recovery, for diagnosing a slow phase.
+  [ -n "${CHAOS_THREAD_DUMP:-}" ] && { sleep 5; "$JAVA_HOME/bin/jcmd" "$APP_PID" Thread.print > "$WORK/$name.threads" 2>&1 || true; }
   wait "$pid" || true
   local line; line=$(sed -n 's/^RESULT //p' "$WORK/$name.out")
   if [ -z "$line" ]; then log "client failed:"; tail -20 "$WORK/$name.err" >&2; line='{"fault":"'$name'","error":"client failed"}'; fi

@@ -114,10 +114,17 @@ public class CreditLanes {
                     return;
                 }
             }
-            exclusive(List.of(userId), () -> {
-                run(batch);
-                return null;
-            });
+            try {
+                exclusive(List.of(userId), () -> {
+                    run(batch);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                // The user's exclusion was not free in time (a transfer held it): this batch fails as
+                // contention and each caller's retry queues again. The drainer itself must go on, or
+                // the lane would stay marked as draining with nobody draining it.
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            }
         }
     }
 

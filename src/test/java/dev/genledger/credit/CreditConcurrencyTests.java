@@ -144,4 +144,31 @@ class CreditConcurrencyTests {
                 "SELECT count(*) FROM credit_ledger WHERE user_id IN (?, ?) AND transfer_id IS NOT NULL", a, b),
                 "one ledger row per side of each of the 144 transfers");
     }
+
+    @jakarta.inject.Inject
+    CreditLanes lanes;
+
+    @Test
+    void aLaneOutlivesAWaitForItsUserThatTimesOut() throws Exception {
+        // Found by the chaos suite: a transfer holding a user longer than the lanes wait (2 s) killed
+        // the lane's drainer, and every later spend of that user hung until its timeout.
+        UUID user = newUserWith(100);
+        Thread holder = Thread.ofVirtual().start(() -> lanes.exclusive(List.of(user), () -> {
+            try {
+                Thread.sleep(2_500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        Thread.sleep(100);
+        assertEquals(201, spend(user, 1), "retried after the wait timed out");
+        holder.join();
+        for (int i = 0; i < 3; i++) {
+            long started = System.nanoTime();
+            assertEquals(201, spend(user, 1));
+            assertTrue(System.nanoTime() - started < 2_000_000_000L, "the lane still drains promptly");
+        }
+        assertEquals(96, balance(user));
+    }
 }
