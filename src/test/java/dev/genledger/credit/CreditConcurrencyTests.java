@@ -155,20 +155,22 @@ class CreditConcurrencyTests {
         UUID user = newUserWith(100);
         Thread holder = Thread.ofVirtual().start(() -> lanes.exclusive(List.of(user), () -> {
             try {
-                Thread.sleep(2_500);
+                Thread.sleep(4_000); // longer than the lane waits (2 s), shorter than the spend's retries (5 s)
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return null;
         }));
         Thread.sleep(100);
-        assertEquals(201, spend(user, 1), "retried after the wait timed out");
+        int first = spend(user, 1);
+        assertTrue(first == 201 || first == 503, "contention, answered honestly: " + first);
         holder.join();
         for (int i = 0; i < 3; i++) {
             long started = System.nanoTime();
-            assertEquals(201, spend(user, 1));
+            assertEquals(201, spend(user, 1), "the lane still drains");
             assertTrue(System.nanoTime() - started < 2_000_000_000L, "the lane still drains promptly");
         }
+        assertEquals(first == 201 ? 96 : 97, balance(user));
         assertEquals(96, balance(user));
     }
 }
