@@ -100,10 +100,17 @@ public class CreditLanes {
                     return;
                 }
             }
-            locks.withUser(userId, () -> {
-                run(batch);
-                return null;
-            });
+            try {
+                locks.withUser(userId, () -> {
+                    run(batch);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                // The user stayed locked too long (a transfer, say): the batch fails as contention and
+                // each caller's retry queues again. The drainer goes on, or the lane would stay marked
+                // as draining with nobody draining it.
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            }
         }
     }
 

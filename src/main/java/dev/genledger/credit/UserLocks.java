@@ -1,10 +1,14 @@
 package dev.genledger.credit;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.genledger.db.FailureClassifier;
+import dev.genledger.db.TransientDatabaseException;
 
 /**
  * In-process locks on users' balances, taken before a credit transaction starts. Under REPEATABLE
@@ -12,11 +16,13 @@ import jakarta.enterprise.context.ApplicationScoped;
  * serialization error; waiting here instead means that, within one replica, credit transactions
  * on one user never meet in the database (across replicas the database still serializes them and
  * the loser is retried). Striped, so memory stays fixed; two users are locked in stripe order.
+ * A wait is bounded: past it, the caller gets contention, which is retried or answered 503.
  */
 @ApplicationScoped
 public class UserLocks {
 
     private static final int STRIPES = 4096;
+    private static final long WAIT_MS = 2000;
 
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
@@ -27,24 +33,18 @@ public class UserLocks {
     }
 
     public <T> T withUser(UUID user, Supplier<T> work) {
-        ReentrantLock lock = stripes[stripe(user)];
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
+        return withUsers(user, user, work);
     }
 
     public <T> T withUsers(UUID a, UUID b, Supplier<T> work) {
         int first = Math.min(stripe(a), stripe(b));
         int second = Math.max(stripe(a), stripe(b));
-        stripes[first].lock();
+        acquire(first, a, b);
         try {
             if (second == first) {
                 return work.get();
             }
-            stripes[second].lock();
+            acquire(second, a, b);
             try {
                 return work.get();
             } finally {
@@ -52,6 +52,19 @@ public class UserLocks {
             }
         } finally {
             stripes[first].unlock();
+        }
+    }
+
+    private void acquire(int stripe, UUID a, UUID b) {
+        try {
+            if (!stripes[stripe].tryLock(WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw new TransientDatabaseException(
+                        new FailureClassifier.Classification(FailureClassifier.Kind.CONTENTION, null),
+                        new IllegalStateException("waited too long for other credit operations on " + a + ", " + b));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for other credit operations", e);
         }
     }
 

@@ -1,7 +1,13 @@
 package dev.genledger.db;
 
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
+
+import jakarta.transaction.RollbackException;
 
 /**
  * The one place that decides whether a database failure is worth retrying, by the SQLState found
@@ -18,7 +24,7 @@ public final class FailureClassifier {
         UNAVAILABLE,
         /** No connection could be taken from the pool within its acquisition timeout. */
         POOL_EXHAUSTED,
-        /** A statement or transaction ran past its timeout: the database is slow or a lock is held. */
+        /** A statement ran past statement_timeout (57014): the database is slow or a lock is held. */
         TIMED_OUT,
         /** Anything else: not retried. */
         PERMANENT
@@ -35,7 +41,7 @@ public final class FailureClassifier {
     }
 
     public static Classification classify(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : chain(failure)) {
             if (t instanceof SQLException sql) {
                 Kind kind = kindOf(sql.getSQLState());
                 if (kind != Kind.PERMANENT) {
@@ -46,22 +52,38 @@ public final class FailureClassifier {
                 }
             }
         }
-        Optional<String> sqlState = firstSqlState(failure);
-        if (sqlState.isEmpty() && rolledBackByTheTransactionManager(failure)) {
-            return new Classification(Kind.TIMED_OUT, null);
+        Optional<String> permanentState = firstSqlState(failure);
+        if (permanentState.isEmpty() && chain(failure).stream().anyMatch(t -> t instanceof RollbackException)) {
+            // The transaction manager rolled the transaction back without a database error: its
+            // timeout fired (e.g. while packets to the database were lost). Nothing was committed.
+            return new Classification(Kind.UNAVAILABLE, null);
         }
-        return new Classification(Kind.PERMANENT, sqlState.orElse(null));
+        return new Classification(Kind.PERMANENT, permanentState.orElse(null));
     }
 
-    // With no SQL failure behind it, a transaction the manager refused to commit was aborted by its
-    // timeout (the application never marks transactions rollback-only).
-    private static boolean rolledBackByTheTransactionManager(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof jakarta.transaction.RollbackException) {
-                return true;
-            }
+    /**
+     * The failure, its causes and their suppressed exceptions, outermost first. A connection lost
+     * at COMMIT reaches us as the transaction manager's RollbackException with the driver's
+     * exception (SQLState 57P01, 08006) only among its suppressed exceptions.
+     */
+    static List<Throwable> chain(Throwable failure) {
+        List<Throwable> seen = new ArrayList<>();
+        Deque<Throwable> todo = new ArrayDeque<>();
+        if (failure != null) {
+            todo.add(failure);
         }
-        return false;
+        while (!todo.isEmpty() && seen.size() < 64) {
+            Throwable t = todo.poll();
+            if (seen.stream().anyMatch(s -> s == t)) {
+                continue;
+            }
+            seen.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            todo.addAll(List.of(t.getSuppressed()));
+        }
+        return seen;
     }
 
     static Kind kindOf(String sqlState) {
@@ -81,7 +103,7 @@ public final class FailureClassifier {
 
     /** The SQLState nearest the top of the cause chain, for logs and problem mapping. */
     public static Optional<String> firstSqlState(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : chain(failure)) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 return Optional.of(sql.getSQLState());
             }

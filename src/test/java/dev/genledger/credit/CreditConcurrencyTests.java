@@ -117,4 +117,59 @@ class CreditConcurrencyTests {
         }
         assertTrue(users.stream().allMatch(u -> ledgerRows(u) == 9));
     }
+
+    @Test
+    void aHotPairOfTransfersMixedWithSpendsQueuesInsteadOfRetrying() throws Exception {
+        UUID a = newUserWith(10_000);
+        UUID b = newUserWith(10_000);
+        double conflictsBefore = Metrics.retries("40001") + Metrics.retries("40P01") + Metrics.retries("55P03");
+        List<List<Integer>> perThread = Concurrently.run(32, i -> {
+            List<Integer> s = new java.util.ArrayList<>();
+            for (int n = 0; n < 6; n++) {
+                if (i % 4 == 3) {
+                    s.add(spend(i % 8 == 3 ? a : b, 1));
+                } else {
+                    UUID from = i % 2 == 0 ? a : b;
+                    s.add(asService().body(Map.of("fromUserId", from, "toUserId", from.equals(a) ? b : a, "amount", 1 + n,
+                            "reason", "hot pair")).post("/v1/transfers").then().extract().statusCode());
+                }
+            }
+            return s;
+        });
+        assertEquals(Map.of(201, 192L), histogram(perThread.stream().flatMap(List::stream).toList()));
+        assertEquals(20_000 - 48, balance(a) + balance(b), "transfers conserve credits; only the 48 spends left");
+        assertEquals(conflictsBefore, Metrics.retries("40001") + Metrics.retries("40P01") + Metrics.retries("55P03"),
+                "no transaction of this replica had to be retried because of another one");
+        assertEquals(288, Database.queryLong(
+                "SELECT count(*) FROM credit_ledger WHERE user_id IN (?, ?) AND transfer_id IS NOT NULL", a, b),
+                "one ledger row per side of each of the 144 transfers");
+    }
+
+    @jakarta.inject.Inject
+    UserLocks locks;
+
+    @Test
+    void aLaneOutlivesAWaitForItsUserThatTimesOut() throws Exception {
+        // Found by the chaos suite: a transfer holding a user longer than the lanes wait (2 s) killed
+        // the lane's drainer, and every later spend of that user hung until its timeout.
+        UUID user = newUserWith(100);
+        Thread holder = Thread.ofVirtual().start(() -> locks.withUser(user, () -> {
+            try {
+                Thread.sleep(4_000); // longer than the lane waits (2 s), shorter than the spend's retries (5 s)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        Thread.sleep(100);
+        int first = spend(user, 1);
+        assertTrue(first == 201 || first == 503, "contention, answered honestly: " + first);
+        holder.join();
+        for (int i = 0; i < 3; i++) {
+            long started = System.nanoTime();
+            assertEquals(201, spend(user, 1), "the lane still drains");
+            assertTrue(System.nanoTime() - started < 2_000_000_000L, "the lane still drains promptly");
+        }
+        assertEquals(first == 201 ? 96 : 97, balance(user));
+    }
 }

@@ -139,4 +139,29 @@ class TransientFailureTests {
                 .classify(new RuntimeException("outer", new RuntimeException(new java.sql.SQLException("x", "40001"))))
                 .kind(), "found deep in the cause chain");
     }
+
+    @Test
+    void aConnectionLostAtCommitIsRetriedThoughOnlyASuppressedExceptionSaysSo() {
+        // What Narayana throws when the backend is terminated while COMMIT runs (seen under the chaos
+        // suite's pg_terminate_backend): the driver's exception is only a suppressed one. Retrying is
+        // safe: the retry re-runs the whole transaction and the idempotency key finds a commit that did land.
+        Exception xa = new Exception("Error trying to transactionCommit local transaction",
+                new java.sql.SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+        Exception rollback = new Exception("ARJUNA016053: Could not commit transaction.");
+        rollback.addSuppressed(xa);
+        FailureClassifier.Classification c = FailureClassifier.classify(new RuntimeException("Error invoking subclass method", rollback));
+        assertEquals(FailureClassifier.Kind.UNAVAILABLE, c.kind());
+        assertEquals("57P01", c.sqlState());
+    }
+
+    @Test
+    void aTransactionRolledBackByItsTimeoutIsRetriedButARolledBackConstraintViolationIsNot() {
+        // Seen under the chaos suite's packet loss: the transaction timeout fired while a statement
+        // waited on the network, and COMMIT found the transaction gone. Nothing was committed.
+        assertEquals(FailureClassifier.Kind.UNAVAILABLE, FailureClassifier.classify(new RuntimeException(
+                new jakarta.transaction.RollbackException("ARJUNA016102: The transaction is not active!"))).kind());
+        jakarta.transaction.RollbackException withCause = new jakarta.transaction.RollbackException("rolled back");
+        withCause.initCause(new java.sql.SQLException("duplicate key", "23505"));
+        assertEquals(FailureClassifier.Kind.PERMANENT, FailureClassifier.classify(withCause).kind());
+    }
 }

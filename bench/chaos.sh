@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# genledger chaos suite: one command, prints a table, exits non-zero when a guarantee broke.
+#   bench/chaos.sh           full form  (CHAOS_SECONDS=40 of load per fault)
+#   bench/chaos.sh short     CI form    (12 s of load per fault, about 5 minutes in all)
+# Starts PostgreSQL 15 inside its own network namespace (veth 10.250.7.1 <-> 10.250.7.2), the
+# production jar against it, then for each fault runs bench/src/ChaosClient.java (keyed spends,
+# grants, refunds and transfers; every acknowledged operation recorded, unacknowledged ones retried
+# with the same key) while the fault is injected, and checks afterwards: every acknowledged
+# operation in the ledger exactly once, nothing applied twice, reconciliation clean, no backend idle
+# in transaction, the service answering again by itself, no request past its deadline (10 s).
+# Then PgBouncer (transaction mode) is put between the service and the database and restarted
+# mid-load, and finally the OpenAPI fuzzer runs. Needs root, iproute2, iptables, pgbouncer, jq,
+# PostgreSQL 15 (apt-get install -y postgresql-15 pgbouncer iptables iproute2 jq) and a JDK 21+.
+PG_PORT=${PG_PORT:-22732} APP_PORT=${APP_PORT:-22780} MGMT_PORT=${MGMT_PORT:-22790}
+BOUNCER_PORT=${BOUNCER_PORT:-22733}
+source "$(dirname "$0")/lib.sh"
+MODE=${1:-full}
+SECS=${CHAOS_SECONDS:-$([ "$MODE" = short ] && echo 12 || echo 40)}
+CLIENTS=${CHAOS_CLIENTS:-16}
+RUN_ID=$(date -u +%H%M%S)
+NS=gl-db-$$ VETH_HOST=glh$$ VETH_DB=gld$$
+RESULTS="$WORK/results.jsonl"; : > "$RESULTS"
+BOUNCER_PID=""
+
+cleanup() {
+  [ -n "$BOUNCER_PID" ] && kill "$BOUNCER_PID" 2>/dev/null
+  lib_cleanup
+  ip link del "$VETH_HOST" 2>/dev/null || true
+  ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+[ -f "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$BENCH_ROOT" && ./mvnw -q -B -ntp package -DskipTests)
+LIB="$BENCH_ROOT/target/quarkus-app/lib/main"
+CP=$(ls "$LIB"/org.postgresql.postgresql-*.jar "$LIB"/com.fasterxml.jackson.core.jackson-*.jar | paste -sd:)
+# Compiled once: compiling at every launch delays the load by seconds, and the faults must hit it.
+mkdir -p "$WORK/classes"
+"$JAVA_HOME/bin/javac" -nowarn -d "$WORK/classes" -cp "$CP" "$BENCH_ROOT/bench/src/ChaosClient.java"
+client() { "$JAVA_HOME/bin/java" -cp "$WORK/classes:$CP" ChaosClient "$@" \
+  --base="http://127.0.0.1:$APP_PORT" --token="$TOKEN" --admin-token="$ADMIN" \
+  --jdbc="jdbc:postgresql://$PG_HOST:$PG_PORT/postgres?ApplicationName=chaos-check"; }
+
+# --- the database in its own network namespace -------------------------------------------------
+if ip netns add "$NS" 2>/dev/null && ip link add "$VETH_HOST" type veth peer name "$VETH_DB" \
+   && ip link set "$VETH_DB" netns "$NS" && ip addr add 10.250.7.1/30 dev "$VETH_HOST" && ip link set "$VETH_HOST" up \
+   && ip netns exec "$NS" ip addr add 10.250.7.2/30 dev "$VETH_DB" && ip netns exec "$NS" ip link set "$VETH_DB" up \
+   && ip netns exec "$NS" ip link set lo up && ip netns exec "$NS" iptables -L -n >/dev/null 2>&1; then
+  PG_NETNS=$NS PG_HOST=10.250.7.2 NETNS=1
+else
+  log "network namespaces or iptables unavailable: the network faults are skipped (reported as blocked)"
+  PG_HOST=127.0.0.1 NETNS=0
+fi
+export PG_NETNS PG_HOST
+pg_start
+TOKEN=$(token service) ADMIN=$(token admin)
+app_start jvm; app_wait_ready >/dev/null
+client setup --users=40 --balance=1000000 --out="$WORK/users.txt" >&2
+
+# --- faults ----------------------------------------------------------------------------------
+in_ns() { ip netns exec "$NS" "$@"; }
+
+fault_terminate() {   # pg_terminate_backend on the service's connections every 300 ms, 8 s
+  for _ in $(seq 1 27); do
+    sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'genledger'" >/dev/null || true
+    sleep 0.3
+  done
+}
+fault_pg_stop() { pg_stop fast; sleep 10; pg_start; }
+fault_pool() {   # row locks on the 10 "hog" users for 6 s: 48 hog clients' transfers hold every connection
+  sql "BEGIN; SELECT count(*) FROM (SELECT 1 FROM users WHERE id IN ($(head -10 "$WORK/users.txt" | sed "s/.*/'&'/" | paste -sd,)) FOR UPDATE) l; SELECT pg_sleep(6); COMMIT;" >/dev/null
+}
+iptables_for() {   # iptables_for <seconds> <rule...>: the rule on the database's inbound port, then removed
+  local s=$1; shift
+  in_ns iptables -I INPUT -p tcp --dport "$PG_PORT" "$@"
+  sleep "$s"
+  in_ns iptables -D INPUT -p tcp --dport "$PG_PORT" "$@"
+}
+fault_drop() { iptables_for 6 -j DROP; }
+fault_reject() { iptables_for 6 -j REJECT --reject-with tcp-reset; }
+fault_loss() { iptables_for 8 -m statistic --mode random --probability 0.3 -j DROP; }
+fault_pgbouncer() { kill -TERM "$BOUNCER_PID"; wait "$BOUNCER_PID" 2>/dev/null || true; sleep 2; bouncer_start; }
+fault_none() { :; }
+
+# Time from the fault being cleared until the service applies a write again (a keyed grant of 1;
+# a write, because reads and writes have separate circuit breakers).
+recovery_ms() {
+  local t0=$(date +%s%N) user=$(head -1 "$WORK/users.txt") n=0
+  for _ in $(seq 1 600); do
+    n=$((n + 1))
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 2 "localhost:$APP_PORT/v1/users/$user/credits/grant" \
+         -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$RUN_ID-$1-$n" \
+         -d '{"amount":1,"reason":"recovery probe"}')" = 201 ] \
+      && { echo $(( ($(date +%s%N) - t0) / 1000000 )); return; }
+    sleep 0.1
+  done
+  echo null
+}
+
+phase() {   # phase <name> <fault function> [client options...]; CHAOS_ONLY=<regex> selects faults
+  local name=$1 fn=$2; shift 2
+  [[ $name =~ ${CHAOS_ONLY:-.} ]] || return 0
+  log "fault: $name ($SECS s of load, fault from 3 s)"
+  rm -f "$WORK/started"
+  client load --users-file="$WORK/users.txt" --seconds="$SECS" --clients="$CLIENTS" --fault="$name" \
+    --run-id="$RUN_ID" --hog-users=10 --started-file="$WORK/started" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" &
+  local pid=$!
+  for _ in $(seq 1 300); do [ -f "$WORK/started" ] && break; sleep 0.1; done   # the load is running
+  sleep 3
+  "$fn"
+  local rec; rec=$(recovery_ms "$name")
+  # CHAOS_THREAD_DUMP=1: the service's threads 5 s after recovery, for diagnosing a slow phase.
+  [ -n "${CHAOS_THREAD_DUMP:-}" ] && { sleep 5; "$JAVA_HOME/bin/jcmd" "$APP_PID" Thread.print > "$WORK/$name.threads" 2>&1 || true; }
+  wait "$pid" || true
+  local line; line=$(sed -n 's/^RESULT //p' "$WORK/$name.out")
+  if [ -z "$line" ]; then log "client failed:"; tail -20 "$WORK/$name.err" >&2; line='{"fault":"'$name'","error":"client failed"}'; fi
+  jq -c --argjson r "$rec" '. + {recovery_ms: $r}' <<< "$line" >> "$RESULTS"
+}
+
+blocked() { jq -nc --arg f "$1" '{fault: $f, blocked: "no network namespace / iptables here"}' >> "$RESULTS"; }
+
+phase baseline fault_none
+phase pg_terminate_backend fault_terminate
+phase pg-stopped-10s fault_pg_stop
+phase pool-exhaustion fault_pool --hog-clients=48 --hog-seconds=9
+if [ "$NETNS" = 1 ]; then
+  phase net-drop-6s fault_drop
+  phase net-reject-6s fault_reject
+  phase net-loss-30pct-8s fault_loss
+else
+  blocked net-drop-6s; blocked net-reject-6s; blocked net-loss-30pct-8s
+fi
+
+# --- PgBouncer in transaction mode between the service and the database -----------------------
+# PgBouncer does not forward the startup "options" parameter the pool uses for statement_timeout,
+# lock_timeout and idle_in_transaction_session_timeout, and the JDBC driver's session-level
+# "SET SESSION CHARACTERISTICS ... REPEATABLE READ" would only reach whichever server connection
+# happened to run it. So the role carries all of them (ALTER ROLE ... SET), PgBouncer ignores the
+# "options" startup parameter, and the JDBC URL turns server-side prepared statements off.
+sql "ALTER ROLE genledger SET statement_timeout = '2s'; ALTER ROLE genledger SET lock_timeout = '1s';
+     ALTER ROLE genledger SET idle_in_transaction_session_timeout = '10s';
+     ALTER ROLE genledger SET default_transaction_isolation = 'repeatable read';" >/dev/null
+cat > "$WORK/pgbouncer.ini" <<INI
+[databases]
+postgres = host=$PG_HOST port=$PG_PORT dbname=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/userlist.txt
+pool_mode = transaction
+max_client_conn = 400
+default_pool_size = 25
+ignore_startup_parameters = extra_float_digits,options
+server_connect_timeout = 2
+query_wait_timeout = 5
+logfile = $WORK/pgbouncer.log
+INI
+echo '"genledger" ""' > "$WORK/userlist.txt"
+chown postgres "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
+bouncer_start() {
+  runuser -u postgres -- pgbouncer "$WORK/pgbouncer.ini" >> "$WORK/pgbouncer.out" 2>&1 &
+  BOUNCER_PID=$!
+  for _ in $(seq 1 50); do ss -Hltn "sport = :$BOUNCER_PORT" | grep -q . && return; sleep 0.1; done
+  log "pgbouncer did not start"; cat "$WORK/pgbouncer.out" >&2; return 1
+}
+bouncer_start
+app_stop
+app_start jvm "jdbc:postgresql://127.0.0.1:$BOUNCER_PORT/postgres?prepareThreshold=0"
+app_wait_ready >/dev/null
+phase pgbouncer-restart fault_pgbouncer
+app_stop
+sql "ALTER ROLE genledger RESET ALL" >/dev/null
+
+# --- fuzz from the OpenAPI document -----------------------------------------------------------
+app_start jvm; app_wait_ready >/dev/null
+log "fuzz: requests generated from /q/openapi"
+FUZZ=$(client fuzz 2> "$WORK/fuzz.err" | sed -n 's/^RESULT //p')
+[ -n "$FUZZ" ] || { tail -20 "$WORK/fuzz.err" >&2; FUZZ='{"error":"fuzzer failed"}'; }
+
+# --- report ------------------------------------------------------------------------------------
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$BENCH_ROOT/bench/results"
+jq -s --arg mode "$MODE" --argjson secs "$SECS" --argjson fuzz "$FUZZ" --arg stamp "$STAMP" \
+  '{date: $stamp, mode: $mode, seconds_per_fault: $secs, faults: ., fuzz: $fuzz}' "$RESULTS" > "$BENCH_ROOT/bench/results/chaos-$STAMP.json"
+echo
+echo "genledger chaos ($MODE, $SECS s of load per fault, $CLIENTS clients) $STAMP"
+echo
+echo "| fault | requests | 2xx | 4xx | 503 | other 5xx | no answer | max ms | recovery ms | acked | lost | duplicated | rejected but applied | replay ≠ | idle in tx | reconciliation |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+jq -r 'if .blocked then "| \(.fault) | blocked: \(.blocked) |||||||||||||||"
+  else "| \(.fault) | \(.requests) | \(.s2xx) | \(.s4xx) | \(.s503) | \(.s5xx_other) | \(.no_answer) | \(.max_latency_ms) | \(.recovery_ms) | \(.acknowledged) | \(.lost) | \(.duplicated) | \(.rejected_but_applied) | \(.replay_mismatches) | \(.idle_in_transaction) | \(.reconciliation_mismatches) mismatches |" end' "$RESULTS"
+echo
+jq -r '"503 causes: " + ([.[] | select(.causes_503) | "\(.fault) \(.causes_503 | to_entries | map("\(.key)=\(.value)") | join(","))"] | join("; "))' -s "$RESULTS"
+echo
+jq -r '"fuzz: \(.operations) operations, \(.requests) requests, statuses \(.by_status | tostring), 5xx \(.s5xx), stack traces \(.stack_traces), data changed by a rejected request \(.data_changed_by_rejected)", (.failures[]? | "  " + .)' <<< "$FUZZ"
+echo "results: bench/results/chaos-$STAMP.json (logs in $WORK)"
+
+BAD=$(jq -s '[.[] | select(.blocked | not) | (if .error then 1 else 0 end) + .lost + .duplicated + .ack_differs_from_ledger
+  + .rejected_but_applied + .replay_mismatches + .idle_in_transaction + .reconciliation_mismatches + .hung_past_deadline
+  + .s5xx_other + (if .recovery_ms == null then 1 else 0 end)] | add' "$RESULTS")
+BAD=$(( BAD + $(jq '(.s5xx // 1) + (.stack_traces // 0) + (.data_changed_by_rejected // 0)' <<< "$FUZZ") ))
+if [ "$BAD" -ne 0 ]; then echo "CHAOS: FAILED ($BAD problems)"; exit 1; fi
+echo "CHAOS: PASSED"

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# genledger benchmark: one command, prints a table, writes bench/results/<stamp>.{json,csv}.
+#   bench/run.sh                 (BENCH_SECONDS=20 per scenario, BENCH_USERS=10000)
+# Starts its own PostgreSQL 15 and the production jar (and the native binary when one is built:
+# target/*-runner or BENCH_NATIVE=path), seeds users, warms up, then measures with wrk
+# (bench/lua/genledger.lua) and pgbench (bench/spend.pgbench) against the same database.
+# Needs: wrk, jq, PostgreSQL 15 server (apt-get install -y wrk jq postgresql-15), a JDK, root.
+source "$(dirname "$0")/lib.sh"
+trap lib_cleanup EXIT
+SECONDS_PER=${BENCH_SECONDS:-20}
+USERS=${BENCH_USERS:-10000}
+THREADS=${BENCH_WRK_THREADS:-2}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$BENCH_ROOT/bench/results"
+mkdir -p "$OUT"
+ROWS="$WORK/rows.jsonl"
+: > "$ROWS"
+
+[ -f "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$BENCH_ROOT" && ./mvnw -q -B -ntp package -DskipTests)
+
+
+wrk_run() {   # wrk_run <name> <mode> <clients> [seconds]
+  local name=$1 mode=$2 c=$3 s=${4:-$SECONDS_PER} out
+  log "wrk $name: $mode, $c clients, ${s}s"
+  out=$(wrk -t "$THREADS" -c "$c" -d "${s}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
+        "http://127.0.0.1:$APP_PORT" -- "$mode" "$TOKEN" "$USERS" "$name-$STAMP" | sed -n 's/^RESULT //p')
+  [ -n "$out" ] || { log "wrk produced no result"; return 1; }
+  [ "$name" = warmup ] || row --arg n "$name" --argjson c "$c" '. + {scenario: $n, clients: $c}' "$out"
+  echo "$out"
+}
+
+pgbench_run() {   # pgbench_run <clients>
+  local c=$1 tps
+  log "pgbench: spend SQL, $c clients, ${SECONDS_PER}s"
+  tps=$(runuser -u postgres -- "$PG_BIN/pgbench" -h "$WORK" -p "$PG_PORT" -U genledger -n -M prepared \
+        -c "$c" -j "$THREADS" -T "$SECONDS_PER" -D users="$USERS" -f "$BENCH_ROOT/bench/spend.pgbench" postgres \
+        2>/dev/null | awk '/^tps/ {print $3; exit}')
+  row "{scenario: \"pgbench spend SQL\", clients: $c, rps: $tps}"
+  echo "$tps"
+}
+
+row() {   # row [jq options] <filter> [json input]: appends one result row
+  local input='{}' last=${!#}
+  if [ $# -ge 2 ] && [[ $last == \{* ]]; then input=$last; set -- "${@:1:$#-1}"; fi
+  jq -c "$@" <<< "$input" >> "$ROWS"
+}
+
+startup() {   # startup <jvm|native>: time to first ready probe, RSS idle (after 5 s)
+  local mode=$1 ms
+  app_start "$mode"
+  ms=$(app_wait_ready)
+  sleep 5
+  STARTUP_MS=$ms; RSS_IDLE=$(rss_mb)
+  log "$mode: ready in ${ms} ms, RSS idle ${RSS_IDLE} MB"
+}
+
+metric() { curl -s "localhost:$MGMT_PORT/q/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%.0f", s}'; }
+
+pg_start
+log "migrating (first start of the service), then seeding $USERS users"
+app_start jvm; app_wait_ready >/dev/null; app_stop
+seed_users "$USERS" 1000000000000
+TOKEN=$(token service)
+ADMIN=$(token admin)
+
+startup jvm
+JVM_STARTUP=$STARTUP_MS JVM_IDLE=$RSS_IDLE
+
+wrk_run warmup spend 64 "${BENCH_WARMUP_SECONDS:-20}" >/dev/null
+wrk_run warmup hot 64 10 >/dev/null
+sql "SELECT pg_stat_statements_reset()" >/dev/null
+
+PGB16=$(pgbench_run 16)
+PGB64=$(pgbench_run 64)
+BASE=$(jq -n "[$PGB16, $PGB64] | max")
+
+for c in 16 64 128; do wrk_run "uncontended" spend "$c" >/dev/null; done
+retries0=$(metric genledger_db_retries_total)
+batches0=$(metric genledger_credits_batch_size_count); ops0=$(metric genledger_credits_batch_size_sum)
+wrk_run hot hot 64 >/dev/null
+retries1=$(metric genledger_db_retries_total)
+batches1=$(metric genledger_credits_batch_size_count); ops1=$(metric genledger_credits_batch_size_sum)
+wrk_run mixed mixed 64 >/dev/null
+JVM_LOADED=$(rss_mb)
+
+RECON=$(curl -s "localhost:$APP_PORT/v1/admin/reconciliation" -H "Authorization: Bearer $ADMIN" | jq -c '{checked, mismatches: (.mismatches | length)}')
+sql "SELECT calls, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8" > "$WORK/pg_stat_statements.txt"
+app_stop
+
+NATIVE_STARTUP=null NATIVE_IDLE=null NATIVE_LOADED=null
+if native_binary >/dev/null; then
+  startup native
+  NATIVE_STARTUP=$STARTUP_MS NATIVE_IDLE=$RSS_IDLE
+  wrk_run native-uncontended spend 64 >/dev/null
+  NATIVE_LOADED=$(rss_mb)
+  app_stop
+fi
+
+MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --argjson base "$BASE" --argjson secs "$SECONDS_PER" \
+  --argjson users "$USERS" --argjson recon "$RECON" \
+  --argjson hot_batches "$((batches1 - batches0))" --argjson hot_ops "$((ops1 - ops0))" \
+  --argjson hot_retries "$((retries1 - retries0))" \
+  --argjson js "$JVM_STARTUP" --argjson ji "$JVM_IDLE" --argjson jl "$JVM_LOADED" \
+  --argjson ns "$NATIVE_STARTUP" --argjson ni "$NATIVE_IDLE" --argjson nl "$NATIVE_LOADED" '
+  (map(select(.scenario == "uncontended" and .clients == 64)) | .[0].rps) as $unc |
+  {date: $stamp, machine: $machine, seconds_per_scenario: $secs, users: $users, pgbench_baseline_tps: $base,
+   scenarios: map(. + {vs_pgbench: ((.rps / $base * 100 | round) / 100)}),
+   hot_user: {batches: $hot_batches, operations: $hot_ops, mean_batch: (if $hot_batches > 0 then ($hot_ops / $hot_batches * 10 | round) / 10 else null end),
+              db_retries: $hot_retries,
+              vs_uncontended_64: ((map(select(.scenario == "hot")) | .[0].rps) / $unc * 100 | round / 100)},
+   startup: {jvm: {ready_ms: $js, rss_idle_mb: $ji, rss_after_load_mb: $jl},
+             native: {ready_ms: $ns, rss_idle_mb: $ni, rss_after_load_mb: $nl}},
+   reconciliation: $recon}' "$ROWS" > "$OUT/$STAMP.json"
+jq -r '(["scenario","clients","rps","vs_pgbench","p50_ms","p95_ms","p99_ms","max_ms","2xx","4xx","5xx"] | @csv),
+       (.scenarios[] | [.scenario, .clients, .rps, .vs_pgbench, .p50_ms, .p95_ms, .p99_ms, .max_ms, .s2xx, .s4xx, .s5xx] | @csv)' \
+  "$OUT/$STAMP.json" > "$OUT/$STAMP.csv"
+
+jq -r '"genledger benchmark \(.date) on \(.machine), \(.seconds_per_scenario) s per scenario, \(.users) users",
+  "",
+  "| scenario | clients | req/s | × pgbench | p50 ms | p95 ms | p99 ms | max ms | 2xx | 4xx | 5xx |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  (.scenarios[] | "| \(.scenario) | \(.clients) | \(.rps | round) | \(.vs_pgbench) | \(.p50_ms // "") | \(.p95_ms // "") | \(.p99_ms // "") | \(.max_ms // "") | \(.s2xx // "") | \(.s4xx // "") | \(.s5xx // "") |"),
+  "",
+  "hot user: \(.hot_user.vs_uncontended_64) × uncontended (64 clients); \(.hot_user.operations) operations in \(.hot_user.batches) transactions (mean batch \(.hot_user.mean_batch)); \(.hot_user.db_retries) database retries",
+  "",
+  "| startup | ready ms | RSS idle MB | RSS after load MB |",
+  "|---|---:|---:|---:|",
+  "| JVM | \(.startup.jvm.ready_ms) | \(.startup.jvm.rss_idle_mb) | \(.startup.jvm.rss_after_load_mb) |",
+  "| native | \(.startup.native.ready_ms // "not built") | \(.startup.native.rss_idle_mb // "-") | \(.startup.native.rss_after_load_mb // "-") |",
+  "",
+  "reconciliation after the run: \(.reconciliation.checked) users checked, \(.reconciliation.mismatches) mismatches"' "$OUT/$STAMP.json"
+echo
+echo "top statements (pg_stat_statements, calls / mean ms):"; cat "$WORK/pg_stat_statements.txt"
+echo; echo "results: bench/results/$STAMP.json, bench/results/$STAMP.csv"
