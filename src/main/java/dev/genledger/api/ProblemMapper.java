@@ -57,6 +57,7 @@ public class ProblemMapper {
         if (known != null) {
             return Problems.response(known, path(uri));
         }
+        putSqlState(violation.sqlState());
         LOG.infof("database refused a change: SQLState %s, constraint %s", violation.sqlState(), violation.constraint());
         ApiProblem problem = violation.dataError()
                 ? ApiProblem.badRequest("invalid-data", "a value was refused by the database")
@@ -69,6 +70,7 @@ public class ProblemMapper {
         boolean pool = failure instanceof PoolExhaustedException;
         String cause = pool ? "pool-exhausted"
                 : failure.kind() == FailureClassifier.Kind.CONTENTION ? "database-contention" : "database-unavailable";
+        putSqlState(failure.sqlState());
         LOG.warnf("answering 503 (%s) after retries: SQLState %s", cause, failure.sqlState());
         String detail = pool ? "all database connections are busy; retry shortly"
                 : "the database is temporarily unavailable; retry shortly";
@@ -154,6 +156,12 @@ public class ProblemMapper {
         Response r = Problems.response(503, "service-unavailable", "Service unavailable", detail, path(uri),
                 Map.of("cause", cause));
         return Response.fromResponse(r).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
+    }
+
+    private static void putSqlState(String sqlState) {
+        if (sqlState != null) {
+            org.jboss.logging.MDC.put(LogContext.SQL_STATE, sqlState);
+        }
     }
 
     private static String path(UriInfo uri) {

@@ -23,6 +23,7 @@ public class RetryLog implements BeforeRetryHandler {
         String sqlState = failure instanceof TransientDatabaseException t && t.sqlState() != null ? t.sqlState()
                 : FailureClassifier.firstSqlState(failure).orElse("none");
         String method = context.getMethod().getDeclaringClass().getSimpleName() + "." + context.getMethod().getName();
+        org.jboss.logging.MDC.put("sqlState", sqlState);
         LOG.warnf("retrying %s after a transient database failure, SQLState %s: %s", method, sqlState, failure.getMessage());
         registry.counter("genledger.db.retries", "sqlstate", sqlState, "method", method).increment();
     }
