@@ -136,13 +136,24 @@ public class DatabaseAdmin {
      * Closes every idle connection and opens the pool's minimum again (after a pooler restart or
      * a failover, so no request meets a dead connection). Connections in use are left alone.
      */
-    public Flush flushPool() {
+    public Flush flushPool() throws InterruptedException {
         PoolState before = PoolState.of(api);
-        api.flush(FlushMode.IDLE);
+        // GRACEFUL: idle connections are closed now, those in use when they are returned, so an
+        // in-flight request finishes on the connection it has. Agroal flushes asynchronously.
+        api.flush(FlushMode.GRACEFUL);
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (api.getMetrics().destroyCount() < before.destroyed() + before.available() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         api.flush(FlushMode.FILL);
+        while (api.getMetrics().availableCount() + api.getMetrics().activeCount() < before.minSize()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         PoolState after = PoolState.of(api);
         long closed = after.destroyed() - before.destroyed();
-        LOG.infof("pool flushed by an operator: %d idle connections closed", closed);
+        LOG.infof("pool flushed by an operator: %d idle connections closed, %d in use will be on return", closed,
+                before.active());
         registry.counter("genledger.pool.flushes").increment();
         return new Flush(closed, before, after);
     }

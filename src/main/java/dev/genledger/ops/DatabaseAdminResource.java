@@ -48,7 +48,7 @@ public class DatabaseAdminResource {
     @POST
     @Path("pool/flush")
     @Retry(maxRetries = 0)
-    public DatabaseAdmin.Flush flush() {
+    public DatabaseAdmin.Flush flush() throws InterruptedException {
         return admin.flushPool();
     }
 
