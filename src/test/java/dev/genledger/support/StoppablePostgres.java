@@ -31,7 +31,7 @@ public class StoppablePostgres implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.of("quarkus.datasource.jdbc.url", url(),
+        return Map.of("quarkus.datasource.jdbc.url", url(), "quarkus.datasource.admin.jdbc.url", url(),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
     }
