@@ -49,6 +49,7 @@ public class DatabaseHealth {
         pendingMigrations = info.pending().length;
         schemaVersion = info.current() == null ? null : info.current().getVersion().getVersion();
         warmPool();
+        checkTimeouts();
         started.set(pendingMigrations == 0);
         LOG.infof("started: schema version %s, %d pending migrations, pool warm", schemaVersion, pendingMigrations);
     }
@@ -76,6 +77,23 @@ public class DatabaseHealth {
                     // returned to the pool or discarded by it
                 }
             }
+        }
+    }
+
+    /**
+     * Behind a pooler the startup {@code options} are dropped and the timeouts must come from the
+     * role; without them a stuck statement could hold a connection forever. Say so loudly.
+     */
+    private void checkTimeouts() {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")) {
+            rs.next();
+            if ("0".equals(rs.getString(1)) || "0".equals(rs.getString(2))) {
+                LOG.warnf("database connections run without timeouts (statement_timeout=%s, lock_timeout=%s): behind"
+                        + " PgBouncer set them on the role, see docs/operations.md", rs.getString(1), rs.getString(2));
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.warnf("could not read the session timeouts: %s", e.getMessage());
         }
     }
 

@@ -74,7 +74,7 @@ public final class PgBouncer {
                     pool_mode = transaction
                     max_client_conn = 500
                     default_pool_size = 30
-                    ignore_startup_parameters = extra_float_digits
+                    ignore_startup_parameters = extra_float_digits, options
                     server_reset_query =
                     logfile = %s/pgbouncer.log
                     pidfile = %s/pgbouncer.pid
