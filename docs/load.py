@@ -34,15 +34,14 @@ def worker(n):
     user = json.loads(data)["id"]
     call(conn, "POST", "/v1/users/%s/credits/grant" % user, {"amount": 1_000_000, "reason": "load"})
     hot = n % 4 == 0  # a few threads share work on "hot" users
-    last_key = None
+    last = None  # (key, body) of the last spend: replayed now and then, as a client retrying would
     end = time.time() + seconds
     while time.time() < end:
         r = random.random()
         if r < 0.75:
-            key = last_key if (last_key and random.random() < 0.1) else str(uuid.uuid4())
-            last_key = key
-            s, _ = call(conn, "POST", "/v1/users/%s/credits/spend" % user,
-                        {"amount": random.randint(1, 20), "reason": "quiz"}, {"Idempotency-Key": key})
+            if last is None or random.random() >= 0.1:
+                last = (str(uuid.uuid4()), {"amount": random.randint(1, 20), "reason": "quiz"})
+            s, _ = call(conn, "POST", "/v1/users/%s/credits/spend" % user, last[1], {"Idempotency-Key": last[0]})
         elif r < 0.85:
             s, _ = call(conn, "POST", "/v1/users/%s/credits/refund" % user, {"amount": 1, "reason": "sorry"})
         elif r < 0.9:

@@ -47,7 +47,7 @@ g = ["set terminal pngcairo size 1600,%d font 'DejaVu Sans,10'" % (rows * 330),
      "set output '%s'" % out,
      "set multiplot layout %d,%d title '%s (%.0f s of a load run)' font ',14'" % (rows, cols, dash["title"].replace("'", ""), end - start),
      "set grid", "set key top left horizontal font ',8'", "set xlabel 'seconds'", "set style data lines",
-     "set yrange [0:*]"]
+     "set yrange [0:*]", "set xrange [0:%d]" % (end - start)]
 for title, series in plots:
     g.append("set title '%s'" % title.replace("'", ""))
     if series:
