@@ -133,6 +133,8 @@ class AdminEndpointsTests {
     }
 
     @Test
+    @org.junit.jupiter.api.condition.DisabledIfSystemProperty(named = "quarkus.test.profile", matches = ".*pgbouncer.*",
+            disabledReason = "behind PgBouncer the flush closes the pool's connections to PgBouncer; its server connections stay")
     void aFlushReplacesIdleConnectionsAndLeavesInFlightRequestsAlone() throws Exception {
         UUID user = newUserWith(100);
         double retriesBefore = Metrics.sum("ft_retry_retries_total", "CreditResource.spend");
