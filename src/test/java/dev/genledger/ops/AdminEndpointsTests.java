@@ -211,12 +211,16 @@ class AdminEndpointsTests {
         double skipped = Metrics.sum("genledger_retention_runs_total", "outcome=\"skipped\"");
         int before = CountingRetentionStep.RUNS.get();
         try (Connection otherReplica = Database.connect()) {
-            try (PreparedStatement ps = otherReplica.prepareStatement("SELECT pg_advisory_lock(?)")) {
+            // Held by an open transaction, as another replica's run holds it (and so that, behind
+            // PgBouncer, the lock's server connection stays with this client).
+            otherReplica.setAutoCommit(false);
+            try (PreparedStatement ps = otherReplica.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                 ps.setLong(1, Retention.LOCK_KEY);
                 ps.executeQuery().close();
             }
             asAdmin().post("/v1/admin/maintenance/retention").then().statusCode(200).body("ran", equalTo(false));
             assertEquals(before, CountingRetentionStep.RUNS.get());
+            otherReplica.rollback();
         }
         asAdmin().post("/v1/admin/maintenance/retention").then().statusCode(200).body("ran", equalTo(true));
         assertEquals(before + 1, CountingRetentionStep.RUNS.get());
