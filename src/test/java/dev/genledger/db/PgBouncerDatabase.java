@@ -28,7 +28,8 @@ public class PgBouncerDatabase implements ConfigSourceFactory {
                 "quarkus.datasource.jdbc.url", a.pooledUrl(),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
-                "quarkus.datasource.admin.jdbc.url", a.directUrl());
+                // through the expression in application.properties, which outranks this source
+                "GENLEDGER_ADMIN_JDBC_URL", a.directUrl());
         return List.of(new PropertiesConfigSource(props, "genledger-pgbouncer", 60));
     }
 
