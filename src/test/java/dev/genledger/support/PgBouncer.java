@@ -55,6 +55,9 @@ public final class PgBouncer {
                 s.execute("ALTER ROLE postgres SET statement_timeout = '2s'");
                 s.execute("ALTER ROLE postgres SET lock_timeout = '1s'");
                 s.execute("ALTER ROLE postgres SET idle_in_transaction_session_timeout = '10s'");
+                // The pool's isolation level is session state (SET SESSION CHARACTERISTICS), lost
+                // in transaction mode: without this, transactions would run at READ COMMITTED.
+                s.execute("ALTER ROLE postgres SET default_transaction_isolation = 'repeatable read'");
             }
             Path dir = Files.createTempDirectory("genledger-pgbouncer",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
