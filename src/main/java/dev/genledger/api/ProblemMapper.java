@@ -57,6 +57,7 @@ public class ProblemMapper {
         if (known != null) {
             return Problems.response(known, path(uri));
         }
+        putSqlState(violation.sqlState());
         LOG.infof("database refused a change: SQLState %s, constraint %s", violation.sqlState(), violation.constraint());
         ApiProblem problem = violation.dataError()
                 ? ApiProblem.badRequest("invalid-data", "a value was refused by the database")
@@ -72,6 +73,7 @@ public class ProblemMapper {
             case TIMED_OUT -> "database-timeout";
             default -> "database-unavailable";
         };
+        putSqlState(failure.sqlState());
         LOG.infof("database failure behind a 503: SQLState %s", failure.sqlState());
         String detail = failure.kind() == FailureClassifier.Kind.POOL_EXHAUSTED
                 ? "all database connections are busy; retry shortly"
@@ -159,6 +161,12 @@ public class ProblemMapper {
         Response r = Problems.response(503, "service-unavailable", "Service unavailable", detail, path(uri),
                 Map.of("cause", cause));
         return Response.fromResponse(r).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
+    }
+
+    private static void putSqlState(String sqlState) {
+        if (sqlState != null) {
+            org.jboss.logging.MDC.put(LogContext.SQL_STATE, sqlState);
+        }
     }
 
     private static String path(UriInfo uri) {

@@ -23,7 +23,9 @@ public class EmbeddedDatabase implements ConfigSourceFactory {
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         ConfigValue url = context.getValue(URL);
         boolean devOrTest = context.getProfiles().contains("dev") || context.getProfiles().contains("test");
-        if (!devOrTest || (url != null && url.getValue() != null) || !launcherPresent()) {
+        // With the pgbouncer profile the tests bring their own database behind a pooler.
+        boolean pooled = context.getProfiles().contains("pgbouncer");
+        if (!devOrTest || pooled || (url != null && url.getValue() != null) || !launcherPresent()) {
             return java.util.List.of();
         }
         boolean dev = context.getProfiles().contains("dev");

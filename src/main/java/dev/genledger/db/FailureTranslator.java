@@ -1,6 +1,9 @@
 package dev.genledger.db;
 
 import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
@@ -14,6 +17,10 @@ import jakarta.interceptor.InvocationContext;
 @Priority(Interceptor.Priority.PLATFORM_BEFORE)
 public class FailureTranslator {
 
+    @Inject
+    @Any
+    Instance<io.agroal.api.AgroalDataSource> pools;
+
     @AroundInvoke
     Object translate(InvocationContext invocation) throws Exception {
         try {
@@ -21,8 +28,27 @@ public class FailureTranslator {
         } catch (TransientDatabaseException | ConstraintViolation alreadyTranslated) {
             throw alreadyTranslated;
         } catch (Exception failure) {
-            throw translate(failure);
+            Exception translated = translate(failure);
+            if (translated instanceof DatabaseOverloadedException exhausted
+                    && exhausted.kind() == FailureClassifier.Kind.POOL_EXHAUSTED && !anyPoolFull()) {
+                // Agroal times out the same way when it cannot open a connection (a pooler
+                // restarting, a failover): that is the database being unreachable, not
+                // exhaustion, and worth retrying.
+                throw new DatabaseUnavailableException(
+                        new FailureClassifier.Classification(FailureClassifier.Kind.UNAVAILABLE, "08001"),
+                        exhausted.getCause());
+            }
+            throw translated;
         }
+    }
+
+    private boolean anyPoolFull() {
+        for (io.agroal.api.AgroalDataSource pool : pools) {
+            if (pool.getMetrics().activeCount() >= pool.getConfiguration().connectionPoolConfiguration().maxSize()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Exception translate(Exception failure) {

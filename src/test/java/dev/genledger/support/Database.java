@@ -19,9 +19,12 @@ public final class Database {
 
     public static Connection connect() throws SQLException {
         var config = ConfigProvider.getConfig();
-        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                config.getValue("quarkus.datasource.username", String.class),
-                config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", config.getValue("quarkus.datasource.username", String.class));
+        props.setProperty("password", config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+        // The same URL may lead through PgBouncer in transaction mode (-Ppgbouncer): no named statements.
+        props.setProperty("prepareThreshold", "0");
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class), props);
     }
 
     /** The first column of the first row of a query, as a long (0 when there is no row). */

@@ -1,0 +1,66 @@
+package dev.genledger.ops;
+
+import java.sql.SQLException;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.genledger.api.Caller;
+import dev.genledger.db.DatabaseUnavailableException;
+import dev.genledger.db.DatabaseOverloadedException;
+import dev.genledger.db.RetryLog;
+import dev.genledger.db.TransientDatabaseException;
+import io.smallrye.faulttolerance.api.BeforeRetry;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+/** Database and pool status for operators, table statistics, migrations, and the pool flush. */
+@Path("/v1/admin/db")
+@Produces(MediaType.APPLICATION_JSON)
+@Retry(maxRetries = 3, delay = 100, jitter = 50, retryOn = TransientDatabaseException.class,
+        abortOn = DatabaseOverloadedException.class)
+@ExponentialBackoff(maxDelay = 1000)
+@BeforeRetry(RetryLog.class)
+@Timeout(4000)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
+@RolesAllowed(Caller.ADMIN)
+public class DatabaseAdminResource {
+
+    @Inject
+    DatabaseAdmin admin;
+
+    @GET
+    public DatabaseAdmin.Status status() throws SQLException {
+        return admin.status();
+    }
+
+    /** Not retried: a flush is an operator's one-off action, and a second one would close the fresh connections. */
+    @POST
+    @Path("pool/flush")
+    @Retry(maxRetries = 0)
+    public DatabaseAdmin.Flush flush() throws InterruptedException {
+        return admin.flushPool();
+    }
+
+    @GET
+    @Path("statistics")
+    public List<DatabaseAdmin.TableStats> statistics() throws SQLException {
+        return admin.statistics();
+    }
+
+    @GET
+    @Path("migrations")
+    public DatabaseAdmin.Migrations migrations() {
+        return admin.migrations();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.genledger.ops;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.genledger.db.FailureClassifier;
+import io.agroal.api.AgroalDataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * A bounded "is the database there" check whose result is kept for a few seconds, so that
+ * probes from the kubelet (and every replica's load balancer) do not load the database, and a
+ * slow database cannot make probes pile up: concurrent callers share one check in flight.
+ */
+@ApplicationScoped
+public class DatabaseProbe {
+
+    private static final Logger LOG = Logger.getLogger(DatabaseProbe.class);
+
+    /** The outcome of one check. {@code error} and {@code sqlState} are null when it was up. */
+    public record Result(boolean up, long latencyMillis, Instant checkedAt, String error, String sqlState) {
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @ConfigProperty(name = "genledger.health.cache-for", defaultValue = "3S")
+    Duration cacheFor;
+
+    @ConfigProperty(name = "genledger.health.check-timeout", defaultValue = "1S")
+    Duration checkTimeout;
+
+    private volatile Result last;
+
+    /** The last result while it is fresh, else a new check. */
+    public Result current() {
+        Result r = last;
+        if (fresh(r)) {
+            return r;
+        }
+        synchronized (this) {
+            r = last;
+            if (fresh(r)) {
+                return r;
+            }
+            Result next = check();
+            if (r != null && r.up() != next.up()) {
+                if (next.up()) {
+                    LOG.infof("database reachable again (%d ms)", next.latencyMillis());
+                } else {
+                    LOG.warnf("database unreachable: SQLState %s: %s", next.sqlState(), next.error());
+                }
+            }
+            last = next;
+            return next;
+        }
+    }
+
+    /** The last result without checking again (null before the first check). */
+    public Result last() {
+        return last;
+    }
+
+    private boolean fresh(Result r) {
+        return r != null && r.checkedAt().plus(cacheFor).isAfter(Instant.now());
+    }
+
+    private Result check() {
+        long started = System.nanoTime();
+        // The pool's acquisition timeout bounds the wait for a connection, the query timeout
+        // the check itself (and the driver's connectTimeout/socketTimeout the network).
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout((int) Math.max(1, checkTimeout.toSeconds()));
+            s.execute("SELECT 1");
+            return new Result(true, millisSince(started), Instant.now(), null, null);
+        } catch (SQLException | RuntimeException e) {
+            String state = FailureClassifier.firstSqlState(e).orElse(null);
+            return new Result(false, millisSince(started), Instant.now(), String.valueOf(e.getMessage()), state);
+        }
+    }
+
+    private static long millisSince(long started) {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+}

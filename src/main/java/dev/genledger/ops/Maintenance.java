@@ -1,0 +1,138 @@
+package dev.genledger.ops;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.genledger.api.Page;
+import dev.genledger.db.TranslateFailures;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.agroal.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * VACUUM (ANALYZE) of the hot tables and the refresh of the statistics views. VACUUM refuses to
+ * run inside a transaction, so this runs on the admin pool in autocommit mode (hence no
+ * {@code @Transactional}), bounded by that pool's statement timeout.
+ */
+@ApplicationScoped
+@TranslateFailures
+public class Maintenance {
+
+    private static final Logger LOG = Logger.getLogger(Maintenance.class);
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    @Inject
+    @DataSource("admin")
+    AgroalDataSource admin;
+
+    @Inject
+    MeterRegistry registry;
+
+    @ConfigProperty(name = "genledger.maintenance.vacuum-tables")
+    List<String> vacuumTables;
+
+    @ConfigProperty(name = "genledger.maintenance.refresh-views")
+    List<String> refreshViews;
+
+    public record Step(String action, String relation, long millis) {
+    }
+
+    public record Optimized(List<Step> steps, long totalMillis) {
+    }
+
+    public Optimized optimize() throws SQLException {
+        long started = System.nanoTime();
+        List<Step> steps = new ArrayList<>();
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(true);
+            for (String table : vacuumTables) {
+                steps.add(timed("VACUUM (ANALYZE)", table, () -> s.execute("VACUUM (ANALYZE) " + identifier(table))));
+            }
+            for (String view : refreshViews) {
+                steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view,
+                        () -> s.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY " + identifier(view))));
+            }
+        }
+        long total = (System.nanoTime() - started) / 1_000_000;
+        LOG.infof("maintenance: %d steps in %d ms", steps.size(), total);
+        registry.counter("genledger.maintenance.runs", "kind", "optimize").increment();
+        return new Optimized(steps, total);
+    }
+
+    public record UserStats(UUID userId, boolean deleted, long balance, long creditsGranted, long creditsSpent,
+            long creditsRefunded, long ledgerRows, java.time.Instant lastLedgerAt) {
+    }
+
+    /** A page of the materialized per-user statistics, as of their last refresh, by user id. */
+    public Page<UserStats> userStats(String cursor, int limit) throws SQLException {
+        UUID after = decode(cursor);
+        List<UserStats> rows = new ArrayList<>();
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT user_id, deleted, balance, credits_granted, credits_spent, credits_refunded, ledger_rows, last_ledger_at
+                FROM user_stats WHERE user_id > ? ORDER BY user_id LIMIT ?""")) {
+            ps.setObject(1, after == null ? new UUID(0, 0) : after);
+            ps.setInt(2, limit + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Timestamp last = rs.getTimestamp(8);
+                    rows.add(new UserStats(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6), rs.getLong(7), last == null ? null : last.toInstant()));
+                }
+            }
+        }
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        List<UserStats> items = List.copyOf(rows.subList(0, limit));
+        return new Page<>(items, encode(items.get(limit - 1).userId()));
+    }
+
+    private static String encode(UUID position) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("u" + position).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static UUID decode(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String raw = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            if (raw.startsWith("u")) {
+                return UUID.fromString(raw.substring(1));
+            }
+        } catch (IllegalArgumentException invalid) {
+            // falls through to the problem below
+        }
+        throw dev.genledger.api.ApiProblem.badRequest("invalid-cursor", "the cursor is not one this API returned");
+    }
+
+    private interface Sql {
+        void run() throws SQLException;
+    }
+
+    private static Step timed(String action, String relation, Sql sql) throws SQLException {
+        long t = System.nanoTime();
+        sql.run();
+        return new Step(action, relation, (System.nanoTime() - t) / 1_000_000);
+    }
+
+    private static String identifier(String name) {
+        if (!IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a plain identifier: " + name);
+        }
+        return name;
+    }
+}

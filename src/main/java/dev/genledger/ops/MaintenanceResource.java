@@ -1,0 +1,73 @@
+package dev.genledger.ops;
+
+import java.sql.SQLException;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.genledger.api.Cursor;
+import dev.genledger.api.Page;
+import dev.genledger.api.Caller;
+import dev.genledger.db.DatabaseUnavailableException;
+import dev.genledger.db.DatabaseOverloadedException;
+import dev.genledger.db.RetryLog;
+import dev.genledger.db.TransientDatabaseException;
+import io.smallrye.faulttolerance.api.BeforeRetry;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+/**
+ * Maintenance an operator starts by hand. The long calls get a longer attempt timeout than the
+ * API's; the admin pool's statement timeout (30 s by default) stays below it.
+ */
+@Path("/v1/admin")
+@Produces(MediaType.APPLICATION_JSON)
+@Retry(maxRetries = 3, delay = 100, jitter = 50, retryOn = TransientDatabaseException.class,
+        abortOn = DatabaseOverloadedException.class)
+@ExponentialBackoff(maxDelay = 1000)
+@BeforeRetry(RetryLog.class)
+@Timeout(4000)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
+        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
+@RolesAllowed(Caller.ADMIN)
+public class MaintenanceResource {
+
+    @Inject
+    Maintenance maintenance;
+
+    @Inject
+    Retention retention;
+
+    @POST
+    @Path("maintenance/optimize")
+    @Timeout(35_000)
+    @Retry(maxRetries = 1, delay = 100, retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
+    public Maintenance.Optimized optimize() throws SQLException {
+        return maintenance.optimize();
+    }
+
+    @POST
+    @Path("maintenance/retention")
+    @Timeout(65_000)
+    @Retry(maxRetries = 1, delay = 100, retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
+    public Retention.Report retention() {
+        return retention.run("admin");
+    }
+
+    /** Per-user statistics as of the last optimize run, by user id. */
+    @GET
+    @Path("stats")
+    public Page<Maintenance.UserStats> stats(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit)
+            throws SQLException {
+        return maintenance.userStats(cursor, Cursor.limit(limit));
+    }
+}

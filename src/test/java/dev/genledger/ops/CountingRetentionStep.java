@@ -1,0 +1,35 @@
+package dev.genledger.ops;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * A retention step that purges nothing but counts its runs and can be made slow, so tests can
+ * see how often the purge really ran and make two runs overlap.
+ */
+@ApplicationScoped
+public class CountingRetentionStep implements RetentionStep {
+
+    static final AtomicInteger RUNS = new AtomicInteger();
+    static volatile long delayMillis;
+
+    @Override
+    public String name() {
+        return "test-counter";
+    }
+
+    @Override
+    public long purge(Instant cutoff) {
+        RUNS.incrementAndGet();
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.genledger.ops;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.genledger.support.Tokens;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * SIGTERM to the packaged application (prod profile, JSON logs): readiness goes DOWN first,
+ * the request in flight finishes, then the pool closes and PostgreSQL sees no connection left.
+ * Runs after packaging: {@code ./mvnw verify -Pops-it}.
+ */
+class GracefulShutdownIT {
+
+    private static EmbeddedPostgres pg;
+    private static String url;
+
+    @BeforeAll
+    static void database() throws Exception {
+        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "100").start();
+        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+    }
+
+    @AfterAll
+    static void stopDatabase() throws Exception {
+        pg.close();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(url, "postgres", "postgres");
+    }
+
+    private static long serviceConnections() throws Exception {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'genledger%'");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void sigtermTurnsReadinessDownFinishesInFlightRequestsThenReleasesEveryConnection() throws Exception {
+        int http = freePort();
+        int management = freePort();
+        Path log = Path.of("target", "graceful-shutdown-it.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
+        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(http));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", new File("dev/jwt/publicKey.pem").getAbsolutePath());
+        env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
+        env.put("GENLEDGER_SHUTDOWN_DELAY", "3S");
+        env.put("GENLEDGER_SHUTDOWN_GRACE", "15S");
+        Process app = pb.start();
+        try {
+            awaitStatus(management, "started", 200, 60_000);
+            awaitStatus(management, "ready", 200, 10_000);
+            assertTrue(serviceConnections() >= 2, "the pool is warm");
+
+            String user = api(http).body(Map.of("email", "sigterm-" + UUID.randomUUID() + "@example.com"))
+                    .post("/v1/users").then().statusCode(201).extract().path("id");
+            api(http).body(Map.of("amount", 100, "reason", "setup")).post("/v1/users/{id}/credits/grant", user)
+                    .then().statusCode(201);
+
+            CompletableFuture<Response> inFlight;
+            try (Connection lock = connect()) {
+                lock.setAutoCommit(false);
+                try (PreparedStatement ps = lock.prepareStatement("UPDATE users SET display_name = display_name WHERE id = ?")) {
+                    ps.setObject(1, UUID.fromString(user));
+                    ps.executeUpdate();
+                }
+                inFlight = CompletableFuture.supplyAsync(() -> api(http)
+                        .body(Map.of("amount", 10, "reason", "in flight at SIGTERM"))
+                        .post("/v1/users/{id}/credits/spend", user));
+                Thread.sleep(300); // the spend is waiting for the row lock
+
+                app.toHandle().destroy(); // SIGTERM
+                awaitStatus(management, "ready", 503, 2_000);
+                RestAssured.given().port(management).get("/q/health/live").then().statusCode(200);
+                assertTrue(app.isAlive(), "still serving during the shutdown delay");
+                Thread.sleep(1_200); // past lock_timeout: the spend's first attempt fails with 55P03 and is retried
+                lock.rollback(); // the spend can go on now
+            }
+            inFlight.get(15, TimeUnit.SECONDS).then().statusCode(201).body("balanceAfter", equalTo(90));
+
+            assertTrue(app.waitFor(30, TimeUnit.SECONDS), "the process exited within the grace period");
+            assertEquals(0, serviceConnections(), "every pooled connection was closed");
+            try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT balance FROM users WHERE id = ?")) {
+                ps.setObject(1, UUID.fromString(user));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertEquals(90, rs.getLong(1));
+                }
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertTrue(lines.stream().allMatch(l -> l.startsWith("{\"timestamp\"")), "every log line is JSON");
+            assertTrue(lines.stream().anyMatch(l -> l.contains("retrying CreditResource.spend") && l.contains("\"requestId\"")
+                    && l.contains("\"userId\":\"chatbot-backend\"") && l.contains("\"sqlState\":\"55P03\"")),
+                    "the retry's log line carries the request id, the caller and the SQLState");
+            assertTrue(lines.stream().anyMatch(l -> l.contains("readiness is DOWN")), "the shutdown is logged");
+            assertFalse(lines.stream().anyMatch(l -> l.contains("eyJ")), "no token in the logs");
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    private static io.restassured.specification.RequestSpecification api(int port) {
+        return RestAssured.given().port(port).auth().oauth2(Tokens.service()).contentType(ContentType.JSON);
+    }
+
+    private static void awaitStatus(int port, String probe, int status, long timeoutMillis) throws Exception {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            try {
+                if (RestAssured.given().port(port).get("/q/health/" + probe).statusCode() == status) {
+                    return;
+                }
+            } catch (Exception notListeningYet) { // ConnectException, thrown through Groovy
+                // connection refused while starting
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(probe + " did not answer " + status + " within " + timeoutMillis + " ms");
+            }
+            Thread.sleep(50);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.genledger.ops;
+
+import static dev.genledger.support.Api.asAdmin;
+import static dev.genledger.support.Api.asService;
+import static dev.genledger.support.Api.newUserWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.genledger.support.Metrics;
+import dev.genledger.support.StoppablePostgres;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+
+/** The probes against a PostgreSQL that the test stops and starts for real. */
+@QuarkusTest
+@TestProfile(ProbeTests.StoppableDatabase.class)
+class ProbeTests {
+
+    public static class StoppableDatabase implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(StoppablePostgres.class));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("genledger.health.cache-for", "2S");
+        }
+    }
+
+    @AfterEach
+    void databaseIsBack() throws Exception {
+        StoppablePostgres.startDatabase();
+    }
+
+    private static Response probe(String which) {
+        int port = ConfigProvider.getConfig().getValue("quarkus.management.port", Integer.class);
+        return RestAssured.given().port(port).get("/q/health/" + which);
+    }
+
+    private static long awaitStatus(String which, int status, long timeoutMillis) throws InterruptedException {
+        long started = System.nanoTime();
+        while (probe(which).statusCode() != status) {
+            if ((System.nanoTime() - started) / 1_000_000 > timeoutMillis) {
+                throw new AssertionError(which + " did not answer " + status + " within " + timeoutMillis + " ms: "
+                        + probe(which).asString());
+            }
+            Thread.sleep(100);
+        }
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    @Test
+    void startupIsUpOnceMigrationsRanAndThePoolIsWarm() {
+        probe("started").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'migrations-and-pool' }.data.schemaVersion", equalTo("10"))
+                .body("checks.find { it.name == 'migrations-and-pool' }.data.pendingMigrations", equalTo(0));
+        assertTrue(Metrics.sum("agroal_available_count", "datasource=\"default\"")
+                + Metrics.sum("agroal_active_count", "datasource=\"default\"") >= 2, "min-size connections are open");
+    }
+
+    @Test
+    void readinessIsCachedSoProbesDoNotLoadTheDatabase() throws InterruptedException {
+        awaitStatus("ready", 200, 10_000);
+        double acquired = Metrics.sum("agroal_acquire_count_total", "datasource=\"default\"");
+        for (int i = 0; i < 30; i++) {
+            probe("ready").then().statusCode(200);
+        }
+        double more = Metrics.sum("agroal_acquire_count_total", "datasource=\"default\"") - acquired;
+        assertTrue(more <= 2, "30 probes took " + more + " connections (at most one check per 2 s)");
+    }
+
+    @Test
+    void readinessFollowsTheDatabaseDownAndBackWhileLivenessNeverDoes() throws Exception {
+        UUID user = newUserWith(100);
+        probe("ready").then().statusCode(200).body("status", equalTo("UP"));
+
+        StoppablePostgres.stopDatabase();
+        long down = awaitStatus("ready", 503, 6_000);
+        probe("ready").then().body("status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'database' }.data.reachable", equalTo(false))
+                .body("checks.find { it.name == 'database' }.data.sqlState", equalTo("08001"));
+        probe("live").then().statusCode(200).body("status", equalTo("UP"));
+
+        long started = System.nanoTime();
+        Response during = asService().get("/v1/users/{id}/balance", user);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(503, during.statusCode(), during.asString());
+        assertTrue(during.header("Retry-After") != null);
+        assertTrue(millis < 8_000, "answered within the retry budget, not hung: " + millis + " ms");
+        probe("live").then().statusCode(200);
+
+        StoppablePostgres.startDatabase();
+        long up = awaitStatus("ready", 200, 10_000);
+        probe("live").then().statusCode(200);
+        // The API recovers by itself, no restart: once the circuit breaker lets calls through again.
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        int status;
+        do {
+            Thread.sleep(200);
+            status = asService().body(Map.of("amount", 10, "reason", "after the outage"))
+                    .post("/v1/users/{id}/credits/spend", user).statusCode();
+        } while (status != 201 && System.nanoTime() < deadline);
+        assertEquals(201, status);
+        assertEquals(90, dev.genledger.support.Api.balance(user));
+        asAdmin().get("/v1/admin/db").then().statusCode(200).body("lastHealthCheck.up", equalTo(true));
+        System.out.printf("readiness DOWN after %d ms, UP again %d ms after the database returned%n", down, up);
+    }
+}
