@@ -3,7 +3,10 @@ package dev.genledger.api;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** One page of a list, newest first, with the cursor of the next page (null on the last). */
+@RegisterForReflection
 public record Page<T>(List<T> items, String nextCursor) {
 
     /** Builds a page from up to {@code limit + 1} rows: the extra row only says another page exists. */

@@ -4,6 +4,7 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** What the audit endpoint answers. */
 public final class AuditViews {
@@ -15,6 +16,7 @@ public final class AuditViews {
      * One recorded change: who (actor = role:subject), from where, what (entity, id, the user it
      * belongs to, action) and the changed fields' old and new values.
      */
+    @RegisterForReflection
     public record Entry(long id, OffsetDateTime at, String actor, String clientIp, String userAgent, String requestId,
             String entity, String entityId, UUID userId, String action, JsonNode oldValues, JsonNode newValues) {
     }

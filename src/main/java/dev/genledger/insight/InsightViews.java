@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import jakarta.validation.constraints.NotNull;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Insight bodies and answers. */
 public final class InsightViews {
@@ -15,8 +16,11 @@ public final class InsightViews {
     }
 
     /** The body of a PUT: any JSON object. */
+    @RegisterForReflection
     public record Put(@NotNull ObjectNode content) {
     }
+
+    @RegisterForReflection
 
     public record Insight(UUID id, UUID quizId, String type, String status, JsonNode content, OffsetDateTime createdAt,
             OffsetDateTime updatedAt) {

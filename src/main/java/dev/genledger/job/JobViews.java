@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** What the job endpoints answer. */
 public final class JobViews {
@@ -13,6 +14,7 @@ public final class JobViews {
     }
 
     /** A job; {@code transitions} is its full history on a single read, null in lists. */
+    @RegisterForReflection
     public record Job(UUID id, UUID userId, String jobKey, String kind, long cost, JobStatus status, String resultRef,
             String error, OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime startedAt,
             OffsetDateTime finishedAt, List<Transition> transitions, @JsonIgnore long position) {
@@ -22,6 +24,8 @@ public final class JobViews {
                     finishedAt, history, position);
         }
     }
+
+    @RegisterForReflection
 
     public record Transition(JobStatus from, JobStatus to, String actor, String reason, OffsetDateTime at) {
     }

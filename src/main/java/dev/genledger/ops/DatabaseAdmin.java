@@ -23,6 +23,7 @@ import io.quarkus.agroal.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.jboss.logging.Logger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Database status for operators: version, pools, connections, table statistics, migrations, and
@@ -54,11 +55,17 @@ public class DatabaseAdmin {
     @Inject
     MeterRegistry registry;
 
+    @RegisterForReflection
+
     public record Connections(String applicationName, String state, long count) {
     }
 
+    @RegisterForReflection
+
     public record CircuitBreaker(String method, String state) {
     }
+
+    @RegisterForReflection
 
     public record Status(String version, int versionNumber, String database, Map<String, String> sessionSettings,
             PoolState pool, PoolState adminPool, List<Connections> connections, long maxConnections,
@@ -129,6 +136,8 @@ public class DatabaseAdmin {
         return method == null ? "" : method.replace("dev.genledger.", "");
     }
 
+    @RegisterForReflection
+
     public record Flush(long idleClosed, PoolState before, PoolState after) {
     }
 
@@ -158,10 +167,14 @@ public class DatabaseAdmin {
         return new Flush(closed, before, after);
     }
 
+    @RegisterForReflection
+
     public record TableStats(String table, long rowEstimate, long liveRows, long deadRows, long totalBytes,
             long tableBytes, long indexBytes, Instant lastVacuum, Instant lastAutovacuum, Instant lastAnalyze,
             Instant lastAutoanalyze, long sequentialScans, long indexScans, List<IndexStats> indexes) {
     }
+
+    @RegisterForReflection
 
     public record IndexStats(String index, long scans, long tuplesRead, long bytes, boolean unique) {
     }
@@ -200,9 +213,13 @@ public class DatabaseAdmin {
         return tables;
     }
 
+    @RegisterForReflection
+
     public record Migration(String version, String description, String type, String script, Integer checksum,
             String state, Instant installedOn, Integer executionMillis, String installedBy) {
     }
+
+    @RegisterForReflection
 
     public record Migrations(String current, int applied, int pending, List<Migration> migrations) {
     }

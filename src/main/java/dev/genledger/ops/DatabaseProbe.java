@@ -13,6 +13,7 @@ import dev.genledger.db.FailureClassifier;
 import io.agroal.api.AgroalDataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A bounded "is the database there" check whose result is kept for a few seconds, so that
@@ -25,6 +26,7 @@ public class DatabaseProbe {
     private static final Logger LOG = Logger.getLogger(DatabaseProbe.class);
 
     /** The outcome of one check. {@code error} and {@code sqlState} are null when it was up. */
+    @RegisterForReflection
     public record Result(boolean up, long latencyMillis, Instant checkedAt, String error, String sqlState) {
     }
 

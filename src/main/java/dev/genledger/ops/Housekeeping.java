@@ -9,6 +9,7 @@ import dev.genledger.api.Who;
 import dev.genledger.job.JobService;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The scheduled job: fails jobs stuck in RUNNING (releasing their holds), then purges what is
@@ -21,6 +22,7 @@ public class Housekeeping {
     private static final Logger LOG = Logger.getLogger(Housekeeping.class);
 
     /** What one run did; -1 stuck jobs when another replica held the sweep's lock. */
+    @RegisterForReflection
     public record Run(int stuckJobsFailed, RetentionPurge.Result retention) {
     }
 

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.agroal.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * VACUUM (ANALYZE) of the hot tables and the refresh of the statistics views. VACUUM refuses to
@@ -46,8 +47,12 @@ public class Maintenance {
     @ConfigProperty(name = "genledger.maintenance.refresh-views")
     List<String> refreshViews;
 
+    @RegisterForReflection
+
     public record Step(String action, String relation, long millis) {
     }
+
+    @RegisterForReflection
 
     public record Optimized(List<Step> steps, long totalMillis) {
     }
@@ -70,6 +75,8 @@ public class Maintenance {
         registry.counter("genledger.maintenance.runs", "kind", "optimize").increment();
         return new Optimized(steps, total);
     }
+
+    @RegisterForReflection
 
     public record UserStats(UUID userId, boolean deleted, long balance, long creditsGranted, long creditsSpent,
             long creditsRefunded, long ledgerRows, java.time.Instant lastLedgerAt) {

@@ -3,8 +3,10 @@ package dev.genledger.ops;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.AgroalDataSourceMetrics;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Live numbers and configuration of an Agroal pool, as operators read them. */
+@RegisterForReflection
 public record PoolState(int minSize, int maxSize, long acquisitionTimeoutMillis, long active, long available,
         long awaiting, long maxUsed, long created, long destroyed, long flushed, long invalid, long leaksDetected,
         long acquired, long averageAcquireMillis, long maxAcquireMillis, long averageCreationMillis) {

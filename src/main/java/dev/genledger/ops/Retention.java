@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The retention purge: every {@link RetentionStep} in one transaction that first takes a
@@ -46,10 +47,13 @@ public class Retention {
     @ConfigProperty(name = "genledger.retention.period", defaultValue = "P30D")
     Duration period;
 
+    @RegisterForReflection
+
     public record Purged(String step, long rows) {
     }
 
     /** What a run did; {@code ran} is false when another run held the lock. */
+    @RegisterForReflection
     public record Report(boolean ran, String trigger, Instant cutoff, List<Purged> purged, long totalRows,
             long millis) {
     }

@@ -21,6 +21,7 @@ import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Removes for good what was soft-deleted longer ago than the retention period, and audit
@@ -38,6 +39,7 @@ public class RetentionPurge {
     private static final String[] PERSONAL = { "email", "external_id", "display_name" };
 
     /** What one run removed; {@code ran} is false when another replica held the lock. */
+    @RegisterForReflection
     public record Result(boolean ran, Map<String, Integer> purged) {
     }
 

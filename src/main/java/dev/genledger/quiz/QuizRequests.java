@@ -12,6 +12,7 @@ import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Request bodies of the quiz endpoints. */
 public final class QuizRequests {
@@ -20,6 +21,7 @@ public final class QuizRequests {
     }
 
     /** One question: its text, 2 to 10 options, and the index of the right one. */
+    @RegisterForReflection
     public record Question(
             @NotBlank @Size(max = 1000) String question,
             @NotNull @Size(min = 2, max = 10) List<@NotBlank @Size(max = 500) String> options,
@@ -32,6 +34,8 @@ public final class QuizRequests {
         }
     }
 
+    @RegisterForReflection
+
     public record Create(
             @NotBlank @Size(max = 300) String title,
             @NotNull @Size(min = 1, max = 100) List<@Valid @NotNull Question> questions,
@@ -39,6 +43,7 @@ public final class QuizRequests {
     }
 
     /** Absent fields are left as they are. */
+    @RegisterForReflection
     public record Patch(
             @Size(min = 1, max = 300) @Pattern(regexp = ".*\\S.*") String title,
             @Size(min = 1, max = 100) List<@Valid @NotNull Question> questions) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.genledger.support.Database;
 import dev.genledger.support.Metrics;
 import dev.genledger.support.RowLock;
+import io.quarkus.test.junit.DisabledOnIntegrationTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -125,6 +126,7 @@ class TransientFailureTests {
     }
 
     @Test
+    @DisabledOnIntegrationTest("a unit test of FailureClassifier: it runs in the test JVM and never calls the application")
     void theClassifierRetriesOnlyTransientStates() {
         for (String state : new String[] { "40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300", "08006", "08001" }) {
             assertTrue(FailureClassifier.classify(new java.sql.SQLException("x", state)).transientFailure(), state);
