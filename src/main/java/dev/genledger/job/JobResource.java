@@ -87,6 +87,7 @@ public class JobResource extends DatabaseResource {
         }
         JobViews.Job job = jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("job " + id));
+        registry.counter("genledger.jobs.transitions", "to", to.name()).increment();
         if (to.settles()) {
             // counted after the commit, like the other credit counters
             registry.counter("genledger.credits", "kind", to == JobStatus.SUCCEEDED ? "capture" : "release")

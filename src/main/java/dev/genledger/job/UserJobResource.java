@@ -61,6 +61,7 @@ public class UserJobResource extends DatabaseResource {
         JobService.Created result = jobs.create(userId, request, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
         if (result.created()) {
+            registry.counter("genledger.jobs.transitions", "to", JobStatus.PENDING.name()).increment();
             registry.counter("genledger.credits", "kind", "hold").increment(request.cost());
         }
         return result.created()

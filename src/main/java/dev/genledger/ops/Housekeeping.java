@@ -7,9 +7,10 @@ import jakarta.inject.Inject;
 
 import dev.genledger.api.Who;
 import dev.genledger.job.JobService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The scheduled job: fails jobs stuck in RUNNING (releasing their holds), then purges what is
@@ -32,6 +33,9 @@ public class Housekeeping {
     @Inject
     RetentionPurge retention;
 
+    @Inject
+    MeterRegistry registry;
+
     @Scheduled(identity = "housekeeping", every = "${genledger.housekeeping.every:1m}",
             delayed = "${genledger.housekeeping.delay:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
@@ -48,6 +52,7 @@ public class Housekeeping {
 
     public Run run(Who who) throws SQLException {
         int stuck = jobs.sweepStuck(who);
+        registry.counter("genledger.jobs.transitions", "to", "FAILED").increment(stuck);
         return new Run(stuck, retention.purge(who));
     }
 }

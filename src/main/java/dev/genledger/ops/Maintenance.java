@@ -78,8 +78,9 @@ public class Maintenance {
 
     @RegisterForReflection
 
-    public record UserStats(UUID userId, boolean deleted, long balance, long creditsGranted, long creditsSpent,
-            long creditsRefunded, long ledgerRows, java.time.Instant lastLedgerAt) {
+    public record UserStats(UUID userId, boolean deleted, long balance, long held, long creditsGranted,
+            long creditsSpent, long creditsRefunded, long ledgerRows, java.time.Instant lastLedgerAt, long jobsPending,
+            long jobsRunning, long jobsSucceeded, long jobsFailed, long jobsCancelled, long quizzes) {
     }
 
     /** A page of the materialized per-user statistics, as of their last refresh, by user id. */
@@ -87,15 +88,17 @@ public class Maintenance {
         UUID after = decode(cursor);
         List<UserStats> rows = new ArrayList<>();
         try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT user_id, deleted, balance, credits_granted, credits_spent, credits_refunded, ledger_rows, last_ledger_at
+                SELECT user_id, deleted, balance, held, credits_granted, credits_spent, credits_refunded, ledger_rows,
+                       last_ledger_at, jobs_pending, jobs_running, jobs_succeeded, jobs_failed, jobs_cancelled, quizzes
                 FROM user_stats WHERE user_id > ? ORDER BY user_id LIMIT ?""")) {
             ps.setObject(1, after == null ? new UUID(0, 0) : after);
             ps.setInt(2, limit + 1);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    java.sql.Timestamp last = rs.getTimestamp(8);
+                    java.sql.Timestamp last = rs.getTimestamp(9);
                     rows.add(new UserStats(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6), rs.getLong(7), last == null ? null : last.toInstant()));
+                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), last == null ? null : last.toInstant(),
+                            rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15)));
                 }
             }
         }

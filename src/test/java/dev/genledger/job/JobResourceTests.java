@@ -91,6 +91,8 @@ class JobResourceTests {
     @Test
     void successCapturesTheHoldAsOneLedgerSpend() {
         UUID user = newUserWith(100);
+        double created = dev.genledger.support.Metrics.sum("genledger_jobs_transitions_total", "to=\"PENDING\"");
+        double succeeded = dev.genledger.support.Metrics.sum("genledger_jobs_transitions_total", "to=\"SUCCEEDED\"");
         String id = create(user, "s", 25);
         asService().post("/v1/jobs/{id}/start", id).then().statusCode(200).body("status", equalTo("RUNNING"))
                 .body("startedAt", notNullValue());
@@ -103,6 +105,9 @@ class JobResourceTests {
         assertEquals(-25, Database.queryLong(
                 "SELECT amount FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE' AND reference = ?", user, "job:" + id));
         assertEquals(2, ledgerRows(user));
+        assertEquals(created + 1, dev.genledger.support.Metrics.sum("genledger_jobs_transitions_total", "to=\"PENDING\""));
+        assertEquals(succeeded + 1,
+                dev.genledger.support.Metrics.sum("genledger_jobs_transitions_total", "to=\"SUCCEEDED\""));
     }
 
     @Test

@@ -101,6 +101,13 @@ class AdminEndpointsTests {
         UUID user = newUserWith(100);
         asService().body(Map.of("amount", 30, "reason", "quiz")).post("/v1/users/{id}/credits/spend", user).then().statusCode(201);
         asService().body(Map.of("amount", 5, "reason", "sorry")).post("/v1/users/{id}/credits/refund", user).then().statusCode(201);
+        String job = asService().body(Map.of("jobKey", "stats-" + UUID.randomUUID(), "kind", "quiz", "cost", 10))
+                .post("/v1/users/{id}/jobs", user).then().statusCode(201).extract().path("id");
+        asService().post("/v1/jobs/{id}/start", job).then().statusCode(200);
+        asService().body(Map.of("jobKey", "stats-" + UUID.randomUUID(), "kind", "quiz", "cost", 1))
+                .post("/v1/users/{id}/jobs", user).then().statusCode(201);
+        asService().body(Map.of("title", "Capitals", "questions", List.of(Map.of("question", "Capital of France?",
+                "options", List.of("Paris", "Rome"), "answer", 0)))).post("/v1/users/{id}/quizzes", user).then().statusCode(201);
 
         JsonPath done = asAdmin().post("/v1/admin/maintenance/optimize").then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("users", "credit_ledger", "user_stats"), done.getList("steps.relation"));
@@ -113,6 +120,11 @@ class AdminEndpointsTests {
         assertEquals(5, ((Number) row.get("creditsRefunded")).longValue());
         assertEquals(3, ((Number) row.get("ledgerRows")).longValue());
         assertEquals(75, ((Number) row.get("balance")).longValue());
+        assertEquals(11, ((Number) row.get("held")).longValue());
+        assertEquals(1, ((Number) row.get("jobsPending")).longValue());
+        assertEquals(1, ((Number) row.get("jobsRunning")).longValue());
+        assertEquals(0, ((Number) row.get("jobsSucceeded")).longValue());
+        assertEquals(1, ((Number) row.get("quizzes")).longValue());
     }
 
     private static Map<String, Object> findStats(UUID user) {
