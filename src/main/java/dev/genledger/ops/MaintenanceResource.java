@@ -14,16 +14,12 @@ import jakarta.ws.rs.core.MediaType;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.Caller;
-import dev.genledger.db.DatabaseUnavailableException;
 import dev.genledger.db.DatabaseOverloadedException;
-import dev.genledger.db.RetryLog;
+import dev.genledger.db.DatabaseResource;
 import dev.genledger.db.TransientDatabaseException;
-import io.smallrye.faulttolerance.api.BeforeRetry;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * Maintenance an operator starts by hand. The long calls get a longer attempt timeout than the
@@ -31,15 +27,12 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
+// Admin calls retry less and back off more than the API (the rest of the policy is inherited).
 @Retry(maxRetries = 3, delay = 100, jitter = 50, retryOn = TransientDatabaseException.class,
         abortOn = DatabaseOverloadedException.class)
 @ExponentialBackoff(maxDelay = 1000)
-@BeforeRetry(RetryLog.class)
-@Timeout(4000)
-@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000, successThreshold = 2,
-        failOn = { DatabaseUnavailableException.class, TimeoutException.class })
 @RolesAllowed(Caller.ADMIN)
-public class MaintenanceResource {
+public class MaintenanceResource extends DatabaseResource {
 
     @Inject
     Maintenance maintenance;

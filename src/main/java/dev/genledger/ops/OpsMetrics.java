@@ -17,9 +17,10 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 public class OpsMetrics {
 
     static final Map<String, String> HELP = Map.ofEntries(
-            Map.entry("genledger.credits", "Credits moved by applied changes, by kind (grant, spend, refund, transfer)"),
+            Map.entry("genledger.credits", "Credits moved by applied changes, by kind (grant, spend, refund, transfer, hold, capture, release)"),
             Map.entry("genledger.idempotent.replays", "Requests answered from an earlier result by their idempotency key"),
             Map.entry("genledger.db.retries", "Transaction retries after a transient database failure, by SQLState and method"),
+            Map.entry("genledger.jobs.transitions", "Generation jobs entering a status (PENDING when created), by status"),
             Map.entry("genledger.http.unavailable", "503 answers, by cause"),
             Map.entry("genledger.credits.batch.size", "Credit changes applied per transaction of a user's lane"),
             Map.entry("genledger.pool.flushes", "Pool flushes requested by operators"),
