@@ -38,7 +38,8 @@ import dev.genledger.user.UserEvents;
 @TranslateFailures
 public class QuizService {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    // Created with the bean at run time: a static one would be seeded once, in the native image build.
+    private final SecureRandom random = new SecureRandom();
 
     private static final String COLUMNS = """
             q.id, q.user_id, q.title, q.questions::text, q.slug, q.published_at, q.source_job_id, q.created_at,
@@ -277,9 +278,9 @@ public class QuizService {
         }
     }
 
-    private static String newSlug() {
+    private String newSlug() {
         byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }
