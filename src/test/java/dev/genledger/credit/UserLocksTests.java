@@ -1,0 +1,54 @@
+package dev.genledger.credit;
+
+import static dev.genledger.support.Api.asService;
+import static dev.genledger.support.Api.balance;
+import static dev.genledger.support.Api.newUserWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The per-user locks seen from inside the application (so not re-run against the binary). */
+@QuarkusTest
+class UserLocksTests {
+
+    @Inject
+    UserLocks locks;
+
+    private static int spend(UUID user, long amount) {
+        return asService().body(Map.of("amount", amount, "reason", "race")).post("/v1/users/{id}/credits/spend", user)
+                .then().extract().statusCode();
+    }
+
+    @Test
+    void aLaneOutlivesAWaitForItsUserThatTimesOut() throws Exception {
+        // Found by the chaos suite: a transfer holding a user longer than the lanes wait (2 s) killed
+        // the lane's drainer, and every later spend of that user hung until its timeout.
+        UUID user = newUserWith(100);
+        Thread holder = Thread.ofVirtual().start(() -> locks.withUser(user, () -> {
+            try {
+                Thread.sleep(4_000); // longer than the lane waits (2 s), shorter than the spend's retries (5 s)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        Thread.sleep(100);
+        int first = spend(user, 1);
+        assertTrue(first == 201 || first == 503, "contention, answered honestly: " + first);
+        holder.join();
+        for (int i = 0; i < 3; i++) {
+            long started = System.nanoTime();
+            assertEquals(201, spend(user, 1), "the lane still drains");
+            assertTrue(System.nanoTime() - started < 2_000_000_000L, "the lane still drains promptly");
+        }
+        assertEquals(first == 201 ? 96 : 97, balance(user));
+    }
+}
