@@ -82,8 +82,7 @@ class PoolExhaustionTests {
     private static void awaitWaitingBackends(int count) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (Database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'genledger'"
-                    + " AND wait_event_type = 'Lock'") >= count) {
+            if (Database.queryLong("SELECT count(*) FROM (" + RowLock.WAITING + ") w") >= count) {
                 return;
             }
             Thread.sleep(10);

@@ -12,6 +12,9 @@ import java.util.UUID;
  */
 public final class RowLock implements AutoCloseable {
 
+    public static final String WAITING = "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            + " AND backend_type = 'client backend' AND datname = current_database() AND pid <> pg_backend_pid()";
+
     private final Connection connection;
 
     private RowLock(Connection connection) {
@@ -28,11 +31,14 @@ public final class RowLock implements AutoCloseable {
         return new RowLock(c);
     }
 
-    /** The pid of the service's backend waiting for this lock; fails after a few seconds. */
+    /**
+     * The pid of the service's backend waiting for this lock; fails after a few seconds. It is found
+     * by its wait alone (the lock holder is idle, not waiting), so it is found behind a pooler too,
+     * where server connections need not carry the service's application_name.
+     */
     public static int waitingBackend() throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        try (Connection c = Database.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'genledger' AND wait_event_type = 'Lock'")) {
+        try (Connection c = Database.connect(); PreparedStatement ps = c.prepareStatement(WAITING)) {
             while (System.nanoTime() < deadline) {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
