@@ -11,9 +11,12 @@ fi
 
 PG_BIN=/usr/lib/postgresql/15/bin
 [ -x "$PG_BIN/postgres" ] || { apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 dir=$(mktemp -d)
 chown postgres "$dir"
-port=55432
+port=$(free_port)
+http_port=$(free_port)
+management_port=$(free_port)
 runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U genledger --auth=trust >/dev/null
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -o "-p $port -k $dir" -l "$dir/pg.log" -w start >/dev/null
 app=""
@@ -27,14 +30,15 @@ trap cleanup EXIT
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
 QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
 MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
+QUARKUS_HTTP_PORT=$http_port QUARKUS_MANAGEMENT_PORT=$management_port \
   "$JAVA_HOME/bin/java" -jar target/quarkus-app/quarkus-run.jar > "$dir/app.log" 2>&1 &
 app=$!
 for _ in $(seq 1 60); do
-  curl -sf localhost:9000/q/health/ready >/dev/null && break
+  curl -sf localhost:$management_port/q/health/ready >/dev/null && break
   sleep 1
 done
 token=$(dev/token.sh service)
-status=$(curl -s -o "$dir/out.json" -w '%{http_code}' localhost:8080/v1/users -H "Authorization: Bearer $token" \
+status=$(curl -s -o "$dir/out.json" -w '%{http_code}' localhost:$http_port/v1/users -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' -d '{"email":"smoke@example.com"}')
 if [ "$status" != 201 ]; then
   echo "production jar smoke test failed: POST /v1/users answered $status" >&2
