@@ -21,7 +21,8 @@ runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U genledger --auth=trust
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -o "-p $port -k $dir" -l "$dir/pg.log" -w start >/dev/null
 app=""
 cleanup() {
-  [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
+  # The app ends by SIGTERM, so its status is 143: that must not become the script's status.
+  if [ -n "$app" ]; then kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; fi
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -m fast stop >/dev/null || true
   rm -rf "$dir"
 }
