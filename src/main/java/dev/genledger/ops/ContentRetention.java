@@ -9,9 +9,9 @@ import jakarta.inject.Inject;
 import dev.genledger.api.Who;
 
 /**
- * Plugs the purge of deleted users, quizzes, insights and old audit entries into the retention
- * runner, so an operator's retention run removes them too. That purge keeps its own retention
- * settings (genledger.retention.deleted / .audit), so the runner's cutoff does not apply to it.
+ * The purge of deleted users, quizzes, insights and old audit entries, as a step of the retention
+ * runner. It keeps its own retention settings (genledger.retention.deleted / .audit), so the
+ * runner's cutoff does not apply to it.
  */
 @ApplicationScoped
 public class ContentRetention implements RetentionStep {
@@ -25,9 +25,9 @@ public class ContentRetention implements RetentionStep {
     }
 
     @Override
-    public long purge(Instant cutoff) {
+    public long purge(Instant cutoff, Who who) {
         try {
-            return purge.purge(Who.system("retention")).purged().values().stream().mapToLong(Integer::longValue).sum();
+            return purge.purge(who).purged().values().stream().mapToLong(Integer::longValue).sum();
         } catch (SQLException e) {
             throw new IllegalStateException("retention purge failed: SQLState " + e.getSQLState(), e);
         }

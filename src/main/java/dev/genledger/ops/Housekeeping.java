@@ -13,8 +13,8 @@ import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
 /**
- * The scheduled job: fails jobs stuck in RUNNING (releasing their holds), then purges what is
- * past retention. Every replica schedules it; each part takes a PostgreSQL transaction-level
+ * Fails jobs stuck in RUNNING (releasing their holds) on a schedule; an operator's run also runs
+ * the retention purge. Every replica schedules it; each part takes a PostgreSQL transaction-level
  * advisory lock first, so one replica at a time does the work and the others skip the run.
  */
 @ApplicationScoped
@@ -24,25 +24,27 @@ public class Housekeeping {
 
     /** What one run did; -1 stuck jobs when another replica held the sweep's lock. */
     @RegisterForReflection
-    public record Run(int stuckJobsFailed, RetentionPurge.Result retention) {
+    public record Run(int stuckJobsFailed, Retention.Report retention) {
     }
 
     @Inject
     JobService jobs;
 
     @Inject
-    RetentionPurge retention;
+    Retention retention;
 
     @Inject
     MeterRegistry registry;
 
+    // Only the sweep runs this often; the retention purge has its own, daily schedule
+    // (RetentionSchedule).
     @Scheduled(identity = "housekeeping", every = "${genledger.housekeeping.every:1m}",
             delayed = "${genledger.housekeeping.delay:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {
-            Run run = run(Who.system("housekeeping"));
-            if (run.stuckJobsFailed() > 0 || run.retention().purged().values().stream().anyMatch(n -> n > 0)) {
-                LOG.infof("housekeeping: %s", run);
+            int stuck = sweep(Who.system("housekeeping"));
+            if (stuck > 0) {
+                LOG.infof("housekeeping: %d stuck jobs failed and released", stuck);
             }
         } catch (Exception e) {
             // the next run tries again; a transient failure is nothing to page about
@@ -50,9 +52,16 @@ public class Housekeeping {
         }
     }
 
+    /** The sweep and the retention purge, now (an operator's run). */
     public Run run(Who who) throws SQLException {
+        return new Run(sweep(who), retention.run("housekeeping", who));
+    }
+
+    private int sweep(Who who) throws SQLException {
         int stuck = jobs.sweepStuck(who);
-        registry.counter("genledger.jobs.transitions", "to", "FAILED").increment(stuck);
-        return new Run(stuck, retention.purge(who));
+        if (stuck > 0) {
+            registry.counter("genledger.jobs.transitions", "to", "FAILED").increment(stuck);
+        }
+        return stuck;
     }
 }

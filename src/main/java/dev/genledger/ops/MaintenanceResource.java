@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.Caller;
+import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseOverloadedException;
 import dev.genledger.db.DatabaseResource;
 import dev.genledger.db.TransientDatabaseException;
@@ -40,6 +41,9 @@ public class MaintenanceResource extends DatabaseResource {
     @Inject
     Retention retention;
 
+    @Inject
+    RequestMeta meta;
+
     @POST
     @Path("maintenance/optimize")
     @Timeout(35_000)
@@ -53,7 +57,7 @@ public class MaintenanceResource extends DatabaseResource {
     @Timeout(65_000)
     @Retry(maxRetries = 1, delay = 100, retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
     public Retention.Report retention() {
-        return retention.run("admin");
+        return retention.run("admin", meta.who());
     }
 
     /** Per-user statistics as of the last optimize run, by user id. */

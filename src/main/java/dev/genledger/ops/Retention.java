@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.genledger.api.Who;
 import dev.genledger.db.TranslateFailures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
@@ -60,7 +61,7 @@ public class Retention {
 
     @Transactional
     @TransactionConfiguration(timeoutFromConfigProperty = "genledger.retention.transaction-timeout")
-    public Report run(String trigger) {
+    public Report run(String trigger, Who who) {
         long started = System.nanoTime();
         Instant cutoff = Instant.now().minus(period);
         boolean locked = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(?1)")
@@ -76,7 +77,7 @@ public class Retention {
         List<Purged> purged = new ArrayList<>();
         long total = 0;
         for (RetentionStep step : ordered) {
-            long rows = step.purge(cutoff);
+            long rows = step.purge(cutoff, who);
             purged.add(new Purged(step.name(), rows));
             total += rows;
             registry.counter("genledger.retention.purged", "step", step.name()).increment(rows);

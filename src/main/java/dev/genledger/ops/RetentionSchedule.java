@@ -3,6 +3,7 @@ package dev.genledger.ops;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.api.Who;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
@@ -22,7 +23,7 @@ public class RetentionSchedule {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
         try {
-            retention.run("scheduled");
+            retention.run("scheduled", Who.system("retention"));
         } catch (RuntimeException e) {
             // the next run tries again; the failure is logged and counted
             LOG.errorf(e, "scheduled retention purge failed");

@@ -2,6 +2,8 @@ package dev.genledger.ops;
 
 import java.time.Instant;
 
+import dev.genledger.api.Who;
+
 /**
  * One kind of data the retention purge removes for good (soft-deleted users and quizzes past the
  * retention period, old audit rows...). Feature packages contribute steps as CDI beans; the
@@ -14,7 +16,8 @@ public interface RetentionStep {
 
     /**
      * Removes what {@code cutoff} has made purgeable and returns how many rows went. Runs in the
-     * runner's transaction (statement timeout applies per statement: work in bounded batches).
+     * runner's transaction (statement timeout applies per statement: work in bounded batches);
+     * {@code who} started the run, for the audit trail.
      */
-    long purge(Instant cutoff);
+    long purge(Instant cutoff, Who who);
 }

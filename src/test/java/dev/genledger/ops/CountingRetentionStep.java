@@ -1,6 +1,8 @@
 package dev.genledger.ops;
 
 import java.time.Instant;
+
+import dev.genledger.api.Who;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +23,7 @@ public class CountingRetentionStep implements RetentionStep {
     }
 
     @Override
-    public long purge(Instant cutoff) {
+    public long purge(Instant cutoff, Who who) {
         RUNS.incrementAndGet();
         if (delayMillis > 0) {
             try {
