@@ -6,6 +6,7 @@ import static dev.genledger.support.Api.newUserWith;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -39,6 +40,27 @@ class AuthTests {
         String tampered = Tokens.service().replaceFirst("\\.[^.]+\\.", "." + java.util.Base64.getUrlEncoder()
                 .withoutPadding().encodeToString("{\"sub\":\"x\",\"groups\":[\"admin\"]}".getBytes()) + ".");
         as(tampered).get("/v1/admin/reconciliation").then().statusCode(401);
+    }
+
+    @Test
+    void aTokenThatWorkedIsRefusedOnceItsSignatureIsAltered() {
+        String token = Tokens.admin();
+        as(token).get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(404);
+        // A character inside the signature (the last one may only carry padding bits).
+        int at = token.length() - 10;
+        String altered = token.substring(0, at) + (token.charAt(at) == 'A' ? 'B' : 'A') + token.substring(at + 1);
+        as(altered).get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(401);
+        as(token).get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
+    void aTokenThatWorkedIsRefusedOnceItExpires() throws InterruptedException {
+        long expiry = Instant.now().getEpochSecond() + 2;
+        String token = Tokens.expiringAt(expiry, "short-lived", "admin");
+        as(token).get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(404);
+        as(token).get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(404);
+        Thread.sleep(Math.max(0, (expiry + 2) * 1000 - System.currentTimeMillis()));
+        as(token).get("/v1/users/{id}", UUID.randomUUID()).then().statusCode(401);
     }
 
     @Test

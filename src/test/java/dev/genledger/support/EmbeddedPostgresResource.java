@@ -17,7 +17,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * the test JVM's config (read by {@link Database} and {@link Metrics}) sees too:
  * <ul>
  * <li>the datasource URL and credentials;</li>
- * <li>the dev JWT public key and issuer, which {@link Tokens} signs for;</li>
+ * <li>the dev JWT public key and issuer, which {@link Tokens} signs for, and 1 s of clock skew, so a
+ * token's expiry can be tested;</li>
  * <li>a free management port: in prod mode the test framework only moves the HTTP port, and a
  * fixed 9000 would collide with anything else listening there.</li>
  * </ul>
@@ -42,6 +43,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                 "quarkus.datasource.password", "postgres",
                 "mp.jwt.verify.publickey.location", Path.of("dev/jwt/publicKey.pem").toAbsolutePath().toString(),
                 "mp.jwt.verify.issuer", Tokens.ISSUER,
+                "mp.jwt.verify.clock.skew", "1",
                 "quarkus.management.port", String.valueOf(freePort()));
     }
 

@@ -35,6 +35,11 @@ public final class Tokens {
         return Jwt.issuer(ISSUER).subject(subject).upn(subject).groups(Set.of(groups)).expiresIn(3600).sign(KEY);
     }
 
+    /** A token that expires at the given second (the test profile allows no clock skew). */
+    public static String expiringAt(long epochSecond, String subject, String... groups) {
+        return Jwt.issuer(ISSUER).subject(subject).upn(subject).groups(Set.of(groups)).expiresAt(epochSecond).sign(KEY);
+    }
+
     private static PrivateKey load() {
         try {
             return KeyUtils.decodePrivateKey(Files.readString(Path.of("dev/jwt/privateKey.pem")));
