@@ -1,11 +1,10 @@
 package dev.genledger.credit;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,17 +15,20 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.FailureClassifier;
 import dev.genledger.db.TransientDatabaseException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * One lane per user: credit operations on a user are queued and run by a single drainer, which
- * applies everything waiting (up to a batch limit) in one transaction. Under REPEATABLE READ,
- * concurrent transactions on one balance row would fail each other with serialization errors;
- * here a hot user costs one transaction per batch instead of a retry storm. Each operation keeps
- * its own conditional update, ledger row and result.
+ * Credit operations are queued on lanes (a user always on the same one) and each lane applies
+ * whatever is waiting, up to a batch limit, in one transaction: one commit for many operations,
+ * and under REPEATABLE READ no two transactions of this replica ever touch one balance at once,
+ * so a hot user costs one transaction per batch instead of a retry storm. Each operation keeps its
+ * own conditional update, ledger row and result. The caller that finds a lane idle applies the
+ * batch itself; when more is waiting after its own operation is done, a virtual thread takes the
+ * lane over so the caller can answer.
  */
 @ApplicationScoped
 public class CreditLanes {
@@ -39,22 +41,28 @@ public class CreditLanes {
         final AtomicBoolean draining = new AtomicBoolean();
     }
 
-    private final ConcurrentHashMap<UUID, Lane> lanes = new ConcurrentHashMap<>();
+    // Users in id order within a batch, so batches of two replicas lock rows in one order and
+    // cannot deadlock; the sort is stable, so one user's operations keep their order.
+    private static final Comparator<Pending> BY_USER = Comparator.comparing(p -> p.command().userId());
+
+    private final Lane[] lanes;
     private final ExecutorService drainers = Executors.newVirtualThreadPerTaskExecutor();
-
-    @Inject
-    LedgerWriter writer;
-
-    @Inject
-    UserLocks locks;
-
-    @ConfigProperty(name = "genledger.credits.max-batch", defaultValue = "64")
-    int maxBatch;
-
+    private final LedgerWriter writer;
+    private final UserLocks locks;
+    private final int maxBatch;
     private final DistributionSummary batchSizes;
 
     @Inject
-    CreditLanes(MeterRegistry registry) {
+    CreditLanes(LedgerWriter writer, UserLocks locks, MeterRegistry registry,
+            @ConfigProperty(name = "genledger.credits.lanes") int lanes,
+            @ConfigProperty(name = "genledger.credits.max-batch") int maxBatch) {
+        this.writer = writer;
+        this.locks = locks;
+        this.maxBatch = maxBatch;
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane();
+        }
         batchSizes = DistributionSummary.builder("genledger.credits.batch.size")
                 .description("credit operations applied per transaction").register(registry);
     }
@@ -62,10 +70,10 @@ public class CreditLanes {
     /** Queues the command on its user's lane and waits for its result. */
     public CreditResult submit(CreditCommand command) {
         Pending pending = new Pending(command, new CompletableFuture<>());
-        Lane lane = lanes.computeIfAbsent(command.userId(), id -> new Lane());
+        Lane lane = lanes[Math.floorMod(command.userId().hashCode(), lanes.length)];
         lane.queue.add(pending);
         if (lane.draining.compareAndSet(false, true)) {
-            drainers.execute(() -> drain(command.userId(), lane));
+            drain(lane, pending);
         }
         try {
             return pending.result().get();
@@ -80,7 +88,8 @@ public class CreditLanes {
         }
     }
 
-    private void drain(UUID userId, Lane lane) {
+    /** Applies batches until the lane is empty, or, for a caller, until its own operation is done. */
+    private void drain(Lane lane, Pending own) {
         while (true) {
             List<Pending> batch = new ArrayList<>();
             for (Pending p; batch.size() < maxBatch && (p = lane.queue.poll()) != null;) {
@@ -88,33 +97,45 @@ public class CreditLanes {
             }
             if (batch.isEmpty()) {
                 lane.draining.set(false);
-                if (lane.queue.isEmpty()) {
-                    // A submitter racing with this removal only costs a second lane for a moment;
-                    // the database still serializes the two, and a conflict is retried.
-                    lanes.remove(userId, lane);
+                // A submitter that queued after the poll but before the flag was cleared found the
+                // lane draining and is waiting: drain on, unless it has started draining itself.
+                if (lane.queue.isEmpty() || !lane.draining.compareAndSet(false, true)) {
                     return;
                 }
-                // A submitter queued after the poll but before the flag was cleared: keep draining
-                // unless it has started a drainer itself.
-                if (!lane.draining.compareAndSet(false, true)) {
-                    return;
-                }
+                continue;
             }
-            try {
-                locks.withUser(userId, () -> {
-                    run(batch);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                // The user stayed locked too long (a transfer, say): the batch fails as contention and
-                // each caller's retry queues again. The drainer goes on, or the lane would stay marked
-                // as draining with nobody draining it.
-                batch.forEach(p -> p.result().completeExceptionally(e));
+            run(batch);
+            if (own != null && own.result().isDone() && !lane.queue.isEmpty()) {
+                drainers.execute(() -> drain(lane, null));
+                return;
             }
         }
     }
 
     private void run(List<Pending> batch) {
+        batch.sort(BY_USER);
+        try {
+            locks.withUsers(batch.stream().map(p -> p.command().userId()).toList(), () -> {
+                apply(batch);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // The users stayed locked too long (a transfer, say): the batch fails as contention and
+            // each caller's retry queues again.
+            fail(batch, e);
+        }
+    }
+
+    private static void fail(List<Pending> batch, Throwable e) {
+        // A caller draining its lane is interrupted when its own attempt times out; the operations
+        // of its neighbours were not at fault and must be retried, not failed for good.
+        Throwable failure = Thread.currentThread().isInterrupted() && !(e instanceof TransientDatabaseException)
+                ? new TransientDatabaseException(new FailureClassifier.Classification(FailureClassifier.Kind.CONTENTION, null), e)
+                : e;
+        batch.forEach(p -> p.result().completeExceptionally(failure));
+    }
+
+    private void apply(List<Pending> batch) {
         batchSizes.record(batch.size());
         try {
             List<CreditResult> results = writer.applyAll(batch.stream().map(Pending::command).toList());
@@ -123,13 +144,13 @@ public class CreditLanes {
             }
         } catch (TransientDatabaseException e) {
             // The whole transaction is gone; each caller's retry queues its operation again.
-            batch.forEach(p -> p.result().completeExceptionally(e));
+            fail(batch, e);
         } catch (Throwable e) {
-            if (batch.size() == 1) {
-                batch.getFirst().result().completeExceptionally(e);
+            if (batch.size() == 1 || Thread.currentThread().isInterrupted()) {
+                fail(batch, e);
             } else {
-                // One bad operation must not fail its neighbours: run each on its own.
-                batch.forEach(p -> run(List.of(p)));
+                // One bad operation must not fail its neighbours: apply each on its own.
+                batch.forEach(p -> apply(List.of(p)));
             }
         }
     }

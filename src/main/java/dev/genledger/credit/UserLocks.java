@@ -1,5 +1,7 @@
 package dev.genledger.credit;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,34 +35,35 @@ public class UserLocks {
     }
 
     public <T> T withUser(UUID user, Supplier<T> work) {
-        return withUsers(user, user, work);
+        return withUsers(List.of(user), work);
     }
 
     public <T> T withUsers(UUID a, UUID b, Supplier<T> work) {
-        int first = Math.min(stripe(a), stripe(b));
-        int second = Math.max(stripe(a), stripe(b));
-        acquire(first, a, b);
+        return withUsers(List.of(a, b), work);
+    }
+
+    /** Runs the work holding every given user's lock, taken in stripe order so lockers never deadlock. */
+    public <T> T withUsers(Collection<UUID> users, Supplier<T> work) {
+        int[] held = users.stream().mapToInt(UserLocks::stripe).sorted().distinct().toArray();
+        int taken = 0;
         try {
-            if (second == first) {
-                return work.get();
+            for (; taken < held.length; taken++) {
+                acquire(held[taken], users);
             }
-            acquire(second, a, b);
-            try {
-                return work.get();
-            } finally {
-                stripes[second].unlock();
-            }
+            return work.get();
         } finally {
-            stripes[first].unlock();
+            for (int i = taken - 1; i >= 0; i--) {
+                stripes[held[i]].unlock();
+            }
         }
     }
 
-    private void acquire(int stripe, UUID a, UUID b) {
+    private void acquire(int stripe, Collection<UUID> users) {
         try {
             if (!stripes[stripe].tryLock(WAIT_MS, TimeUnit.MILLISECONDS)) {
                 throw new TransientDatabaseException(
                         new FailureClassifier.Classification(FailureClassifier.Kind.CONTENTION, null),
-                        new IllegalStateException("waited too long for other credit operations on " + a + ", " + b));
+                        new IllegalStateException("waited too long for other credit operations on " + users));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

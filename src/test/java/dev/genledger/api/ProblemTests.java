@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.UUID;
 
@@ -53,6 +54,16 @@ class ProblemTests {
                 .body("detail", containsString("sneaky"));
         asService().body("[1,2]").post("/v1/users/{id}/credits/spend", user).then().statusCode(400);
         org.junit.jupiter.api.Assertions.assertEquals(10, Api.balance(user));
+    }
+
+    @Test
+    void anOversizedBodyIsAPayloadTooLargeProblem() {
+        UUID user = Api.newUserWith(5);
+        String huge = "{\"amount\":1,\"reason\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}";
+        asService().body(huge).post("/v1/users/{id}/credits/spend", user).then().statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://genledger.dev/problems/payload-too-large"));
+        assertEquals(5, Api.balance(user));
     }
 
     @Test

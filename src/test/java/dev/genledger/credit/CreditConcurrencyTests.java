@@ -144,4 +144,50 @@ class CreditConcurrencyTests {
                 "SELECT count(*) FROM credit_ledger WHERE user_id IN (?, ?) AND transfer_id IS NOT NULL", a, b),
                 "one ledger row per side of each of the 144 transfers");
     }
+
+    @Test
+    void spendsOnManyUsersShareTransactionsYetEachGetsItsOwnOutcome() throws Exception {
+        List<UUID> funded = new java.util.ArrayList<>();
+        List<UUID> broke = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            funded.add(newUserWith(50));
+            broke.add(newUserWith(0));
+        }
+        UUID deleted = newUserWith(50);
+        asService().delete("/v1/users/{id}", deleted).then().statusCode(204);
+        UUID unknown = UUID.randomUUID();
+        List<UUID> targets = new java.util.ArrayList<>(funded);
+        targets.addAll(broke);
+        targets.add(deleted);
+        targets.add(unknown);
+        List<List<Integer>> perThread = Concurrently.run(targets.size(), i -> {
+            List<Integer> s = new java.util.ArrayList<>();
+            for (int n = 0; n < 5; n++) {
+                s.add(spend(targets.get(i), 10));
+            }
+            return s;
+        });
+        for (int i = 0; i < targets.size(); i++) {
+            int expected = i < funded.size() ? 201 : i < targets.size() - 2 ? 402 : 404;
+            assertEquals(List.of(expected, expected, expected, expected, expected), perThread.get(i),
+                    "outcomes of user " + i);
+        }
+        for (UUID user : funded) {
+            assertEquals(0, balance(user));
+            assertEquals(6, ledgerRows(user));
+        }
+        for (UUID user : broke) {
+            assertEquals(0, balance(user));
+            assertEquals(0, ledgerRows(user));
+        }
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ?", deleted));
+        // Rows written by one transaction share its id (xmin): spends of different users were
+        // committed together.
+        String ids = funded.stream().map(u -> "'" + u + "'").collect(Collectors.joining(","));
+        long spends = Database.queryLong("SELECT count(*) FROM credit_ledger WHERE kind = 'SPEND' AND user_id IN (" + ids + ")");
+        long transactions = Database.queryLong(
+                "SELECT count(DISTINCT xmin::text) FROM credit_ledger WHERE kind = 'SPEND' AND user_id IN (" + ids + ")");
+        assertEquals(120, spends);
+        assertTrue(transactions < spends, "some transactions carried several users' spends: " + transactions);
+    }
 }
