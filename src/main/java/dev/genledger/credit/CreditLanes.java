@@ -15,7 +15,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.DatabaseOverloadedException;
 import dev.genledger.db.FailureClassifier;
+import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,15 +51,17 @@ public class CreditLanes {
     private final ExecutorService drainers = Executors.newVirtualThreadPerTaskExecutor();
     private final LedgerWriter writer;
     private final UserLocks locks;
+    private final RetryLog retryLog;
     private final int maxBatch;
     private final DistributionSummary batchSizes;
 
     @Inject
-    CreditLanes(LedgerWriter writer, UserLocks locks, MeterRegistry registry,
+    CreditLanes(LedgerWriter writer, UserLocks locks, RetryLog retryLog, MeterRegistry registry,
             @ConfigProperty(name = "genledger.credits.lanes") int lanes,
             @ConfigProperty(name = "genledger.credits.max-batch") int maxBatch) {
         this.writer = writer;
         this.locks = locks;
+        this.retryLog = retryLog;
         this.maxBatch = maxBatch;
         this.lanes = new Lane[lanes];
         for (int i = 0; i < lanes; i++) {
@@ -136,15 +140,29 @@ public class CreditLanes {
     }
 
     private void apply(List<Pending> batch) {
+        apply(batch, 2);
+    }
+
+    private void apply(List<Pending> batch, int retries) {
         batchSizes.record(batch.size());
         try {
             List<CreditResult> results = writer.applyAll(batch.stream().map(Pending::command).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }
-        } catch (TransientDatabaseException e) {
-            // The whole transaction is gone; each caller's retry queues its operation again.
+        } catch (DatabaseOverloadedException e) {
             fail(batch, e);
+        } catch (TransientDatabaseException e) {
+            if (retries > 0 && !Thread.currentThread().isInterrupted()) {
+                // A killed connection or a conflict would otherwise fail every operation that shared
+                // the transaction, each counting against its circuit breaker: the lane tries again
+                // at once, in a new transaction (on another connection: a dead one leaves the pool).
+                retryLog.retrying("CreditLanes.batch", e);
+                apply(batch, retries - 1);
+            } else {
+                // Each caller's retry queues its operation again.
+                fail(batch, e);
+            }
         } catch (Throwable e) {
             if (batch.size() == 1 || Thread.currentThread().isInterrupted()) {
                 fail(batch, e);

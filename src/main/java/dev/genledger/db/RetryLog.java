@@ -1,12 +1,16 @@
 package dev.genledger.db;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.BeforeRetryHandler;
 import org.eclipse.microprofile.faulttolerance.ExecutionContext;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /** Logs and counts every retry by the SQLState that caused it. */
 @ApplicationScoped
@@ -18,19 +22,23 @@ public class RetryLog implements BeforeRetryHandler {
     MeterRegistry registry;
 
     @Inject
-    io.agroal.api.AgroalDataSource dataSource;
+    AgroalDataSource dataSource;
 
-    private final java.util.concurrent.atomic.AtomicLong lastFlush = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastFlush = new AtomicLong();
 
     @Override
     public void handle(ExecutionContext context) {
-        Throwable failure = context.getFailure();
+        retrying(context.getMethod().getDeclaringClass().getSimpleName() + "." + context.getMethod().getName(),
+                context.getFailure());
+    }
+
+    /** Logs and counts a retry of {@code what}; also for retries made outside fault tolerance. */
+    public void retrying(String what, Throwable failure) {
         String sqlState = failure instanceof TransientDatabaseException t && t.sqlState() != null ? t.sqlState()
                 : FailureClassifier.firstSqlState(failure).orElse("none");
-        String method = context.getMethod().getDeclaringClass().getSimpleName() + "." + context.getMethod().getName();
-        org.jboss.logging.MDC.put("sqlState", sqlState);
-        LOG.warnf("retrying %s after a transient database failure, SQLState %s: %s", method, sqlState, failure.getMessage());
-        registry.counter("genledger.db.retries", "sqlstate", sqlState, "method", method).increment();
+        MDC.put("sqlState", sqlState);
+        LOG.warnf("retrying %s after a transient database failure, SQLState %s: %s", what, sqlState, failure.getMessage());
+        registry.counter("genledger.db.retries", "sqlstate", sqlState, "method", what).increment();
         if (sqlState.startsWith("08") || sqlState.startsWith("57P0")) {
             evictDeadConnections();
         }
@@ -45,7 +53,7 @@ public class RetryLog implements BeforeRetryHandler {
         long now = System.nanoTime();
         long last = lastFlush.get();
         if (now - last > 1_000_000_000L && lastFlush.compareAndSet(last, now)) {
-            dataSource.flush(io.agroal.api.AgroalDataSource.FlushMode.INVALID);
+            dataSource.flush(AgroalDataSource.FlushMode.INVALID);
         }
     }
 }

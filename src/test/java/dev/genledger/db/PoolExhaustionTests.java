@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import dev.genledger.support.Database;
+import dev.genledger.support.Lanes;
 import dev.genledger.support.RowLock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -61,6 +62,10 @@ class PoolExhaustionTests {
     void anExhaustedPoolIsAFast503WithRetryAfterAndHeldRequestsStillFinish() throws Exception {
         UUID a = newUserWith(10);
         UUID b = newUserWith(10);
+        while (Lanes.of(b) == Lanes.of(a)) {
+            // two lanes, so the two held spends hold two connections
+            b = newUserWith(10);
+        }
         UUID c = newUserWith(10);
         List<CompletableFuture<Response>> held;
         try (RowLock lockA = RowLock.onUser(a); RowLock lockB = RowLock.onUser(b)) {

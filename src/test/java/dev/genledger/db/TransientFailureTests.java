@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
+import dev.genledger.support.Lanes;
 import dev.genledger.support.Metrics;
 import dev.genledger.support.RowLock;
 import io.quarkus.test.junit.DisabledOnIntegrationTest;
@@ -84,6 +87,46 @@ class TransientFailureTests {
         assertEquals(90, balance(user));
         assertEquals(1, spends(user));
         assertTrue(Metrics.retries("57P01") + Metrics.retries("08006") + Metrics.retries("08003") > before);
+    }
+
+    @Test
+    void aTransactionOfSeveralUsersThatLosesItsConnectionIsRetriedByItsLaneNotByItsCallers() throws Exception {
+        UUID first = newUserWith(100);
+        List<UUID> mates = new ArrayList<>();
+        while (mates.size() < 3) {
+            UUID user = newUserWith(100);
+            if (Lanes.of(user) == Lanes.of(first)) {
+                mates.add(user);
+            }
+        }
+        double callerRetriesBefore = Metrics.sum("genledger_db_retries_total", "method=\"CreditResource.spend\"");
+        double laneRetriesBefore = Metrics.sum("genledger_db_retries_total", "method=\"CreditLanes.batch\"");
+        List<CompletableFuture<Response>> mateSpends = new ArrayList<>();
+        try (RowLock blockMate = RowLock.onUser(mates.getFirst())) {
+            CompletableFuture<Response> firstSpend;
+            try (RowLock blockFirst = RowLock.onUser(first)) {
+                firstSpend = spendInBackground(first, 10);
+                RowLock.waitingBackend();
+                // The lane is busy with the first user: the others queue and then go in one batch.
+                for (UUID mate : mates) {
+                    mateSpends.add(spendInBackground(mate, 10));
+                }
+                Thread.sleep(300);
+                blockFirst.commit();
+            }
+            firstSpend.get(10, TimeUnit.SECONDS).then().statusCode(201);
+            // The batch of the three waits for the first mate's row: kill its connection.
+            RowLock.terminate(RowLock.waitingBackend());
+        }
+        for (int i = 0; i < mates.size(); i++) {
+            mateSpends.get(i).get(10, TimeUnit.SECONDS).then().statusCode(201).body("balanceAfter", equalTo(90));
+            assertEquals(90, balance(mates.get(i)));
+            assertEquals(1, spends(mates.get(i)));
+        }
+        assertEquals(callerRetriesBefore, Metrics.sum("genledger_db_retries_total", "method=\"CreditResource.spend\""),
+                "no caller had to retry");
+        assertTrue(Metrics.sum("genledger_db_retries_total", "method=\"CreditLanes.batch\"") > laneRetriesBefore,
+                "the lane ran the batch again, and counted it");
     }
 
     @Test
