@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.genledger.db.DatabaseOverloadedException;
+import dev.genledger.db.DatabaseUnavailableException;
 import dev.genledger.db.FailureClassifier;
 import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
@@ -152,17 +153,19 @@ public class CreditLanes {
             }
         } catch (DatabaseOverloadedException e) {
             fail(batch, e);
-        } catch (TransientDatabaseException e) {
+        } catch (DatabaseUnavailableException e) {
             if (retries > 0 && !Thread.currentThread().isInterrupted()) {
-                // A killed connection or a conflict would otherwise fail every operation that shared
-                // the transaction, each counting against its circuit breaker: the lane tries again
-                // at once, in a new transaction (on another connection: a dead one leaves the pool).
+                // A killed connection would otherwise fail every operation that shared it, each
+                // counting against its caller's circuit breaker: the lane tries again at once, in a
+                // new transaction on another connection (the dead one has left the pool).
                 retryLog.retrying("CreditLanes.batch", e);
                 apply(batch, retries - 1);
             } else {
-                // Each caller's retry queues its operation again.
                 fail(batch, e);
             }
+        } catch (TransientDatabaseException e) {
+            // Contention: each caller's retry (with backoff) queues its operation again.
+            fail(batch, e);
         } catch (Throwable e) {
             if (batch.size() == 1 || Thread.currentThread().isInterrupted()) {
                 fail(batch, e);

@@ -5,6 +5,7 @@ import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.ledgerRows;
 import static dev.genledger.support.Api.newUserWith;
+import static dev.genledger.support.Api.spendInBackground;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -20,8 +23,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Concurrently;
 import dev.genledger.support.Database;
+import dev.genledger.support.Lanes;
 import dev.genledger.support.Metrics;
+import dev.genledger.support.RowLock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 
 @QuarkusTest
 class CreditConcurrencyTests {
@@ -145,49 +151,63 @@ class CreditConcurrencyTests {
                 "one ledger row per side of each of the 144 transfers");
     }
 
-    @Test
-    void spendsOnManyUsersShareTransactionsYetEachGetsItsOwnOutcome() throws Exception {
-        List<UUID> funded = new java.util.ArrayList<>();
-        List<UUID> broke = new java.util.ArrayList<>();
-        for (int i = 0; i < 24; i++) {
-            funded.add(newUserWith(50));
-            broke.add(newUserWith(0));
+    private static List<UUID> usersOnLane(int lane, int count, long credits) {
+        List<UUID> users = new java.util.ArrayList<>();
+        while (users.size() < count) {
+            UUID user = newUserWith(credits);
+            if (Lanes.of(user) == lane) {
+                users.add(user);
+            }
         }
-        UUID deleted = newUserWith(50);
+        return users;
+    }
+
+    @Test
+    void operationsQueuedOnABusyLaneShareOneTransactionYetEachGetsItsOwnOutcome() throws Exception {
+        UUID blocker = newUserWith(100);
+        int lane = Lanes.of(blocker);
+        List<UUID> funded = usersOnLane(lane, 5, 50);
+        List<UUID> broke = usersOnLane(lane, 2, 0);
+        UUID deleted = usersOnLane(lane, 1, 50).getFirst();
         asService().delete("/v1/users/{id}", deleted).then().statusCode(204);
         UUID unknown = UUID.randomUUID();
+        while (Lanes.of(unknown) != lane) {
+            unknown = UUID.randomUUID();
+        }
         List<UUID> targets = new java.util.ArrayList<>(funded);
         targets.addAll(broke);
         targets.add(deleted);
         targets.add(unknown);
-        List<List<Integer>> perThread = Concurrently.run(targets.size(), i -> {
-            List<Integer> s = new java.util.ArrayList<>();
-            for (int n = 0; n < 5; n++) {
-                s.add(spend(targets.get(i), 10));
+        List<CompletableFuture<Response>> outcomes = new java.util.ArrayList<>();
+        try (RowLock hold = RowLock.onUser(blocker)) {
+            CompletableFuture<Response> blocked = spendInBackground(blocker, 10);
+            RowLock.waitingBackend();
+            // The lane is busy with the blocked spend: the others queue behind it.
+            for (UUID target : targets) {
+                outcomes.add(spendInBackground(target, 10));
             }
-            return s;
-        });
+            Thread.sleep(300);
+            hold.commit();
+            blocked.get(10, TimeUnit.SECONDS).then().statusCode(201);
+        }
         for (int i = 0; i < targets.size(); i++) {
-            int expected = i < funded.size() ? 201 : i < targets.size() - 2 ? 402 : 404;
-            assertEquals(List.of(expected, expected, expected, expected, expected), perThread.get(i),
-                    "outcomes of user " + i);
+            int expected = i < funded.size() ? 201 : i < funded.size() + broke.size() ? 402 : 404;
+            outcomes.get(i).get(10, TimeUnit.SECONDS).then().statusCode(expected);
         }
         for (UUID user : funded) {
-            assertEquals(0, balance(user));
-            assertEquals(6, ledgerRows(user));
+            assertEquals(40, balance(user));
+            assertEquals(2, ledgerRows(user));
         }
         for (UUID user : broke) {
             assertEquals(0, balance(user));
             assertEquals(0, ledgerRows(user));
         }
-        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ?", deleted));
-        // Rows written by one transaction share its id (xmin): spends of different users were
-        // committed together.
+        assertEquals(1, ledgerRows(deleted));
+        assertEquals(0, ledgerRows(unknown));
+        // Rows written by one transaction carry its id (xmin): the spends were committed together.
         String ids = funded.stream().map(u -> "'" + u + "'").collect(Collectors.joining(","));
-        long spends = Database.queryLong("SELECT count(*) FROM credit_ledger WHERE kind = 'SPEND' AND user_id IN (" + ids + ")");
         long transactions = Database.queryLong(
                 "SELECT count(DISTINCT xmin::text) FROM credit_ledger WHERE kind = 'SPEND' AND user_id IN (" + ids + ")");
-        assertEquals(120, spends);
-        assertTrue(transactions < spends, "some transactions carried several users' spends: " + transactions);
+        assertTrue(transactions < funded.size(), "the queued spends shared transactions: " + transactions);
     }
 }

@@ -3,6 +3,7 @@ package dev.genledger.db;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.newUserWith;
+import static dev.genledger.support.Api.spendInBackground;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,19 +46,6 @@ class PoolExhaustionTests {
         }
     }
 
-    private static CompletableFuture<Response> spendInBackground(UUID user) {
-        CompletableFuture<Response> response = new CompletableFuture<>();
-        Thread.ofPlatform().start(() -> {
-            try {
-                response.complete(asService().body(Map.of("amount", 1, "reason", "slow"))
-                        .post("/v1/users/{id}/credits/spend", user));
-            } catch (RuntimeException e) {
-                response.completeExceptionally(e);
-            }
-        });
-        return response;
-    }
-
     @Test
     void anExhaustedPoolIsAFast503WithRetryAfterAndHeldRequestsStillFinish() throws Exception {
         UUID a = newUserWith(10);
@@ -69,7 +57,7 @@ class PoolExhaustionTests {
         UUID c = newUserWith(10);
         List<CompletableFuture<Response>> held;
         try (RowLock lockA = RowLock.onUser(a); RowLock lockB = RowLock.onUser(b)) {
-            held = List.of(spendInBackground(a), spendInBackground(b));
+            held = List.of(spendInBackground(a, 1), spendInBackground(b, 1));
             awaitWaitingBackends(2);
             long started = System.nanoTime();
             asService().get("/v1/users/{id}/balance", c).then().statusCode(503)
@@ -104,7 +92,7 @@ class PoolExhaustionTests {
         double retriesBefore = dev.genledger.support.Metrics.sum("ft_retry_retries_total", "CreditResource.spend");
         Response response;
         try (RowLock ignored = RowLock.onUser(user)) {
-            response = spendInBackground(user).get(15, TimeUnit.SECONDS);
+            response = spendInBackground(user, 1).get(15, TimeUnit.SECONDS);
         }
         response.then().statusCode(503).header("Retry-After", "1").body("cause", equalTo("database-timeout"));
         assertEquals(retriesBefore, dev.genledger.support.Metrics.sum("ft_retry_retries_total", "CreditResource.spend"));

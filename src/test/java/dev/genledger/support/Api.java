@@ -4,8 +4,10 @@ import static io.restassured.RestAssured.given;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
 /** Shorthands for calling the API in tests. */
@@ -40,6 +42,20 @@ public final class Api {
             grant(user, credits);
         }
         return user;
+    }
+
+    /** A spend sent from a thread of its own (which inherits the class loader REST Assured needs). */
+    public static CompletableFuture<Response> spendInBackground(UUID user, long amount) {
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                response.complete(asService().body(Map.of("amount", amount, "reason", "in background"))
+                        .post("/v1/users/{id}/credits/spend", user));
+            } catch (RuntimeException e) {
+                response.completeExceptionally(e);
+            }
+        });
+        return response;
     }
 
     public static void grant(UUID user, long amount) {
