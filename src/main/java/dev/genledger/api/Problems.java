@@ -5,6 +5,8 @@ import java.util.Map;
 
 import jakarta.ws.rs.core.Response;
 
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.MDC;
 
 /** Builds problem+json responses (RFC 9457) with a stable type URI and the request id. */
@@ -24,6 +26,12 @@ public final class Problems {
             Map<String, Object> extensions) {
         return Response.status(status).type(MEDIA_TYPE)
                 .entity(body(status, type, title, detail, instance, extensions)).build();
+    }
+
+    /** Ends a Vert.x route with a problem, for answers given before the REST layer. */
+    public static void send(RoutingContext ctx, int status, String type, String title, String detail) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", MEDIA_TYPE)
+                .end(new JsonObject(body(status, type, title, detail, ctx.request().path(), Map.of())).encode());
     }
 
     public static Map<String, Object> body(int status, String type, String title, String detail, String instance,

@@ -1,14 +1,11 @@
 package dev.genledger.api;
 
-import java.util.Map;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -45,9 +42,7 @@ public class RequestBodies {
             ctx.next();
             return;
         }
-        Map<String, Object> body = Problems.body(413, "payload-too-large", "Payload Too Large",
-                "the request body is larger than this service accepts", ctx.request().path(), Map.of());
-        ctx.response().setStatusCode(413).putHeader("Content-Type", Problems.MEDIA_TYPE)
-                .end(new JsonObject(body).encode());
+        Problems.send(ctx, 413, "payload-too-large", "Payload Too Large",
+                "the request body is larger than this service accepts");
     }
 }

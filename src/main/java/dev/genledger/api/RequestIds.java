@@ -1,13 +1,11 @@
 package dev.genledger.api;
 
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.MDC;
@@ -38,9 +36,6 @@ public class RequestIds {
     }
 
     private static void notFound(RoutingContext ctx) {
-        Map<String, Object> body = Problems.body(404, "not-found", "Not Found", "no such resource",
-                ctx.request().path(), Map.of());
-        ctx.response().setStatusCode(404).putHeader("Content-Type", Problems.MEDIA_TYPE)
-                .end(new JsonObject(body).encode());
+        Problems.send(ctx, 404, "not-found", "Not Found", "no such resource");
     }
 }

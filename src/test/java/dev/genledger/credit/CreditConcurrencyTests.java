@@ -151,24 +151,13 @@ class CreditConcurrencyTests {
                 "one ledger row per side of each of the 144 transfers");
     }
 
-    private static List<UUID> usersOnLane(int lane, int count, long credits) {
-        List<UUID> users = new java.util.ArrayList<>();
-        while (users.size() < count) {
-            UUID user = newUserWith(credits);
-            if (Lanes.of(user) == lane) {
-                users.add(user);
-            }
-        }
-        return users;
-    }
-
     @Test
     void operationsQueuedOnABusyLaneShareOneTransactionYetEachGetsItsOwnOutcome() throws Exception {
         UUID blocker = newUserWith(100);
         int lane = Lanes.of(blocker);
-        List<UUID> funded = usersOnLane(lane, 5, 50);
-        List<UUID> broke = usersOnLane(lane, 2, 0);
-        UUID deleted = usersOnLane(lane, 1, 50).getFirst();
+        List<UUID> funded = Lanes.newUsersOn(lane, 5, 50);
+        List<UUID> broke = Lanes.newUsersOn(lane, 2, 0);
+        UUID deleted = Lanes.newUsersOn(lane, 1, 50).getFirst();
         asService().delete("/v1/users/{id}", deleted).then().statusCode(204);
         UUID unknown = UUID.randomUUID();
         while (Lanes.of(unknown) != lane) {

@@ -79,13 +79,7 @@ class TransientFailureTests {
     @Test
     void aTransactionOfSeveralUsersThatLosesItsConnectionIsRetriedByItsLaneNotByItsCallers() throws Exception {
         UUID first = newUserWith(100);
-        List<UUID> mates = new ArrayList<>();
-        while (mates.size() < 3) {
-            UUID user = newUserWith(100);
-            if (Lanes.of(user) == Lanes.of(first)) {
-                mates.add(user);
-            }
-        }
+        List<UUID> mates = Lanes.newUsersOn(Lanes.of(first), 3, 100);
         double callersLostConnection = lostConnectionRetries("CreditResource.spend");
         double laneLostConnection = lostConnectionRetries("CreditLanes.batch");
         List<CompletableFuture<Response>> mateSpends = new ArrayList<>();
