@@ -66,6 +66,14 @@ fault_terminate() {   # pg_terminate_backend on the service's connections every 
   done
 }
 fault_pg_stop() { pg_stop fast; sleep 10; pg_start; }
+fault_freeze() {   # every PostgreSQL process stopped (SIGSTOP) for 6 s: sockets open, nothing answers
+  local pm children; pm=$(head -1 "$WORK/data/postmaster.pid")
+  kill -STOP "$pm"   # first, so that no new backend starts
+  children=$(pgrep -P "$pm")
+  kill -STOP $children
+  sleep 6
+  kill -CONT $children "$pm"
+}
 fault_pool() {   # row locks on the 10 "hog" users for 6 s: 48 hog clients' transfers hold every connection
   sql "BEGIN; SELECT count(*) FROM (SELECT 1 FROM users WHERE id IN ($(head -10 "$WORK/users.txt" | sed "s/.*/'&'/" | paste -sd,)) FOR UPDATE) l; SELECT pg_sleep(6); COMMIT;" >/dev/null
 }
@@ -121,6 +129,7 @@ blocked() { jq -nc --arg f "$1" '{fault: $f, blocked: "no network namespace / ip
 phase baseline fault_none
 phase pg_terminate_backend fault_terminate
 phase pg-stopped-10s fault_pg_stop
+phase pg-frozen-6s fault_freeze
 phase pool-exhaustion fault_pool --hog-clients=48 --hog-seconds=9
 if [ "$NETNS" = 1 ]; then
   phase net-drop-6s fault_drop

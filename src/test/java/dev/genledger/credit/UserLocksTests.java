@@ -34,7 +34,7 @@ class UserLocksTests {
         UUID user = newUserWith(100);
         Thread holder = Thread.ofVirtual().start(() -> locks.withUser(user, () -> {
             try {
-                Thread.sleep(4_000); // longer than the lane waits (2 s), shorter than the spend's retries (5 s)
+                Thread.sleep(4_000); // longer than the lane waits (2 s), as long as the spend may start retries (4 s)
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

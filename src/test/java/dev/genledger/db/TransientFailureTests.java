@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
+import dev.genledger.support.FrozenBackend;
 import dev.genledger.support.Lanes;
 import dev.genledger.support.Metrics;
 import dev.genledger.support.RowLock;
@@ -112,6 +113,38 @@ class TransientFailureTests {
     private static double lostConnectionRetries(String method) {
         return Metrics.sum("genledger_db_retries_total", "method=\"" + method + "\"", "sqlstate=\"57P01\"")
                 + Metrics.sum("genledger_db_retries_total", "method=\"" + method + "\"", "sqlstate=\"08006\"");
+    }
+
+    @Test
+    void aBackendThatStopsAnsweringIsGivenUpAfterTheSocketTimeoutAndTheSpendAppliedOnce() throws Exception {
+        UUID user = newUserWith(100);
+        String key = "frozen-" + UUID.randomUUID();
+        Response response;
+        long millis;
+        int backend;
+        try (RowLock lock = RowLock.onUser(user)) {
+            long started = System.nanoTime();
+            CompletableFuture<Response> spend = spendInBackground(user, 10, key);
+            backend = RowLock.waitingBackend();
+            // The backend waiting for the row freezes, keeping its connection open and silent: no
+            // error ever comes back, and the thread reading the socket cannot be interrupted.
+            try (FrozenBackend frozen = FrozenBackend.freeze(backend)) {
+                lock.commit();
+                response = spend.get(30, TimeUnit.SECONDS);
+                millis = (System.nanoTime() - started) / 1_000_000;
+            }
+        }
+        response.then().statusCode(201).body("balanceAfter", equalTo(90));
+        assertTrue(millis < 6_000, "the frozen read was given up after the 3 s socket timeout and the spend "
+                + "retried on another connection: " + millis + " ms");
+        // Thawed, the backend finds its client gone and ends without committing its copy.
+        Database.awaitBackendGone(backend);
+        assertEquals(90, balance(user));
+        assertEquals(1, spends(user));
+        asService().header("Idempotency-Key", key).body(Map.of("amount", 10, "reason", "in background"))
+                .post("/v1/users/{id}/credits/spend", user)
+                .then().statusCode(201).header("Idempotent-Replayed", "true").body("balanceAfter", equalTo(90));
+        assertEquals(1, spends(user));
     }
 
     @Test

@@ -46,10 +46,15 @@ public final class Api {
 
     /** A spend sent from a thread of its own (which inherits the class loader REST Assured needs). */
     public static CompletableFuture<Response> spendInBackground(UUID user, long amount) {
+        return spendInBackground(user, amount, UUID.randomUUID().toString());
+    }
+
+    public static CompletableFuture<Response> spendInBackground(UUID user, long amount, String idempotencyKey) {
         CompletableFuture<Response> response = new CompletableFuture<>();
         Thread.ofPlatform().start(() -> {
             try {
-                response.complete(asService().body(Map.of("amount", amount, "reason", "in background"))
+                response.complete(asService().header("Idempotency-Key", idempotencyKey)
+                        .body(Map.of("amount", amount, "reason", "in background"))
                         .post("/v1/users/{id}/credits/spend", user));
             } catch (RuntimeException e) {
                 response.completeExceptionally(e);

@@ -51,4 +51,15 @@ public final class Database {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Waits until a backend has exited, e.g. one that found its client gone; fails after 10 s. */
+    public static void awaitBackendGone(int pid) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = ?", pid) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("backend " + pid + " still runs");
+            }
+            Thread.sleep(20);
+        }
+    }
 }
