@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,10 +12,10 @@ import dev.genledger.db.FailureClassifier;
 import dev.genledger.db.TransientDatabaseException;
 
 /**
- * In-process locks on users' balances, taken before a credit transaction starts. Under REPEATABLE
- * READ a transaction whose snapshot predates another's change to the same balance fails with a
- * serialization error; waiting here instead means that, within one replica, credit transactions
- * on one user never meet in the database (across replicas the database still serializes them and
+ * In-process locks on users' balances, taken before a transaction that changes one starts (credit
+ * lanes, transfers, job holds and settlements). Under REPEATABLE READ a transaction whose snapshot
+ * predates another's change to the same balance fails with a serialization error; waiting here
+ * instead means that, within one replica, such transactions on one user never meet in the database (across replicas the database still serializes them and
  * the loser is retried). Striped, so memory stays fixed; two users are locked in stripe order.
  * A wait is bounded: past it, the caller gets contention, which is retried or answered 503.
  */
@@ -34,23 +33,29 @@ public class UserLocks {
         }
     }
 
-    public <T> T withUser(UUID user, Supplier<T> work) {
+    /** Work done under the locks: typically a whole transaction, so the locks outlive its commit. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    public <T, E extends Exception> T withUser(UUID user, Work<T, E> work) throws E {
         return withUsers(List.of(user), work);
     }
 
-    public <T> T withUsers(UUID a, UUID b, Supplier<T> work) {
+    public <T, E extends Exception> T withUsers(UUID a, UUID b, Work<T, E> work) throws E {
         return withUsers(List.of(a, b), work);
     }
 
     /** Runs the work holding every given user's lock, taken in stripe order so lockers never deadlock. */
-    public <T> T withUsers(Collection<UUID> users, Supplier<T> work) {
+    public <T, E extends Exception> T withUsers(Collection<UUID> users, Work<T, E> work) throws E {
         int[] held = users.stream().mapToInt(UserLocks::stripe).sorted().distinct().toArray();
         int taken = 0;
         try {
             for (; taken < held.length; taken++) {
                 acquire(held[taken], users);
             }
-            return work.get();
+            return work.run();
         } finally {
             for (int i = taken - 1; i >= 0; i--) {
                 stripes[held[i]].unlock();

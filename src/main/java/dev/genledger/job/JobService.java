@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -44,6 +45,10 @@ public class JobService {
     public record Created(JobViews.Job job, boolean created) {
     }
 
+    /** A moved job; {@code replayed} when the same transition had already moved it, so nothing changed. */
+    public record Moved(JobViews.Job job, boolean replayed) {
+    }
+
     private static final String COLUMNS = """
             j.id, j.user_id, j.job_key, j.kind, j.cost, j.status, j.result_ref, j.error, j.created_at, j.updated_at,
             j.started_at, j.finished_at, j.seq""";
@@ -68,9 +73,10 @@ public class JobService {
 
     /**
      * Returns the user's job with this key, or creates it and holds its cost, in one transaction.
-     * The hold's conditional UPDATE takes the user's row lock, so racing creates with one key
-     * serialize there: the losers' transactions fail with a serialization error, are retried by
-     * the resource, and then find the winner's job. Empty when the user is absent or deleted.
+     * The resource runs it under the user's in-process lock, so on one replica racing creates with
+     * one key queue and the later ones find the first one's job. Across replicas the hold's
+     * conditional UPDATE takes the user's row lock: the losers fail with a serialization error, are
+     * retried by the resource, and then find the winner's job. Empty when the user is absent or deleted.
      */
     @Transactional(rollbackOn = SQLException.class)
     public Optional<Created> create(UUID userId, JobRequests.Create request, Who who) throws SQLException {
@@ -119,6 +125,17 @@ public class JobService {
         }
     }
 
+    /** The user a live job belongs to; one indexed read, outside any transaction. */
+    public Optional<UUID> owner(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT j.user_id FROM generation_jobs j WHERE j.id = ? AND " + LIVE)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
+            }
+        }
+    }
+
     /** A page of a live user's jobs, newest first, optionally of one status; empty for an absent user. */
     @Transactional(rollbackOn = SQLException.class)
     public Optional<Page<JobViews.Job>> list(UUID userId, JobStatus status, String cursor, int limit)
@@ -150,10 +167,12 @@ public class JobService {
      * release on failure or cancel). The job row is taken with FOR UPDATE NOWAIT: a job another
      * transaction is moving fails fast with 55P03, which the resource retries with backoff and
      * jitter and answers with 503 + Retry-After if it persists. After the winner commits, a racing
-     * transition sees the new status and gets 409. Empty when the job is absent or not visible.
+     * transition sees the new status and gets 409, unless it asks for exactly what the winner did:
+     * then it is a repeat (a client's retry, or the resource's after a commit whose answer was lost)
+     * and gets the job as it is, changing nothing. Empty when the job is absent or not visible.
      */
     @Transactional(rollbackOn = SQLException.class)
-    public Optional<JobViews.Job> transition(UUID id, JobStatus to, String resultRef, String error, String reason,
+    public Optional<Moved> transition(UUID id, JobStatus to, String resultRef, String error, String reason,
             Predicate<UUID> visibleTo, Who who) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             auditor.tag(c, who);
@@ -161,8 +180,14 @@ public class JobService {
             if (job == null || !visibleTo.test(job.userId())) {
                 return Optional.empty();
             }
+            if (job.status() == to) {
+                JobViews.Job current = withHistory(c, job);
+                if (repeats(current, resultRef, error, reason)) {
+                    return Optional.of(new Moved(current, true));
+                }
+            }
             move(c, job, to, resultRef, error, reason, who.actor());
-            return Optional.of(withHistory(c, one(c, "j.id = ?", id)));
+            return Optional.of(new Moved(withHistory(c, one(c, "j.id = ?", id)), false));
         }
     }
 
@@ -261,6 +286,16 @@ public class JobService {
                 throw new IllegalStateException("job " + job.id() + " had no open hold to settle");
             }
         }
+    }
+
+    /** Whether a transition to the job's current status carries what the one that set it did. */
+    private static boolean repeats(JobViews.Job job, String resultRef, String error, String reason) {
+        return switch (job.status()) {
+            case SUCCEEDED -> Objects.equals(resultRef, job.resultRef());
+            case FAILED -> Objects.equals(error, job.error());
+            case CANCELLED -> Objects.equals(reason, job.transitions().getLast().reason());
+            default -> true; // start carries nothing
+        };
     }
 
     private static void recordTransition(Connection c, UUID jobId, JobStatus from, JobStatus to, String actor,

@@ -23,6 +23,7 @@ import dev.genledger.api.Caller;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
+import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -48,6 +49,9 @@ public class UserJobResource extends DatabaseResource {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    UserLocks locks;
+
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request)
@@ -58,7 +62,8 @@ public class UserJobResource extends DatabaseResource {
             jobs.list(userId, null, null, 1).orElseThrow(() -> ApiProblem.notFound("user " + userId));
             requirePrivileged();
         }
-        JobService.Created result = jobs.create(userId, request, meta.who())
+        // The hold changes the user's held credits: queue behind the user's other credit work (see JobResource).
+        JobService.Created result = locks.withUser(userId, () -> jobs.create(userId, request, meta.who()))
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
         if (result.created()) {
             registry.counter("genledger.jobs.transitions", "to", JobStatus.PENDING.name()).increment();

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Concurrently;
 import dev.genledger.support.Database;
+import dev.genledger.support.Metrics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -65,7 +66,7 @@ class JobConcurrencyTests {
     }
 
     @Test
-    void succeedAndCancelRacingSettleOnceOneWinsTheOtherGets409() throws Exception {
+    void succeedAndCancelRacingSettleOnceTheWinnersRepeatsAreReplaysTheOthersGet409() throws Exception {
         for (int round = 0; round < 5; round++) {
             UUID user = newUserWith(100);
             String id = create(user, "r" + round, 40);
@@ -73,10 +74,12 @@ class JobConcurrencyTests {
             List<Response> responses = Concurrently.run(16, i -> (i % 2 == 0
                     ? asService().body(Map.of("resultRef", "r")).post("/v1/jobs/{id}/succeed", id)
                     : asService().body(Map.of()).post("/v1/jobs/{id}/cancel", id)).then().extract().response());
-            Map<Integer, Long> statuses = histogram(responses.stream().map(Response::statusCode).toList());
-            assertEquals(Map.of(200, 1L, 409, 15L), statuses);
             String status = Database.queryLong("SELECT count(*) FROM generation_jobs WHERE id = ?::uuid AND status = 'SUCCEEDED'", id) == 1
                     ? "SUCCEEDED" : "CANCELLED";
+            Map<String, Long> outcomes = responses.stream().collect(Collectors.groupingBy(
+                    r -> r.statusCode() + " " + r.header("Idempotent-Replayed"), Collectors.counting()));
+            assertEquals(Map.of("200 null", 1L, "200 true", 7L, "409 null", 8L), outcomes,
+                    "one applied; the same request repeated is a replay; the other kind conflicts");
             responses.stream().filter(r -> r.statusCode() == 409)
                     .forEach(r -> assertEquals(status, r.path("status"), "the loser is told the current status"));
             long captures = Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE'", user);
@@ -106,6 +109,32 @@ class JobConcurrencyTests {
                 outcomes.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting())));
         assertEquals(10_000 - 100 - 20, balance(user));
         assertEquals(0, held(user));
+    }
+
+    @Test
+    void holdsSettlementsAndSpendsOfOneUserQueueInsteadOfFailingEachOtherWithSerializationErrors() throws Exception {
+        UUID user = newUserWith(10_000);
+        List<String> running = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = create(user, "queued" + i, 10);
+            asService().post("/v1/jobs/{id}/start", id).then().statusCode(200);
+            running.add(id);
+        }
+        double conflictsBefore = Metrics.retries("40001");
+        List<String> outcomes = Concurrently.run(80, i -> switch (i % 4) {
+            case 0 -> "create " + asService().body(job("more" + i, 5)).post("/v1/users/{id}/jobs", user).then().extract()
+                    .statusCode();
+            case 1 -> "settle " + asService().body(i % 8 == 1 ? Map.of() : Map.of("error", "e"))
+                    .post("/v1/jobs/{id}/" + (i % 8 == 1 ? "succeed" : "fail"), running.get(i / 4)).then().extract()
+                    .statusCode();
+            default -> "spend " + asService().body(Map.of("amount", 1, "reason", "r"))
+                    .post("/v1/users/{id}/credits/spend", user).then().extract().statusCode();
+        });
+        assertEquals(Map.of("create 201", 20L, "settle 200", 20L, "spend 201", 40L),
+                outcomes.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting())));
+        assertEquals(conflictsBefore, Metrics.retries("40001"), "no transaction failed another on this replica");
+        assertEquals(10_000 - 10 * 10 - 40, balance(user), "ten captures of 10 and forty spends of 1");
+        assertEquals(20 * 5, held(user), "the twenty new jobs hold 5 each; the settled ones hold nothing");
     }
 
     @Test

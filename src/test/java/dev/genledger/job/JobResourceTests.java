@@ -139,15 +139,52 @@ class JobResourceTests {
                 .body("status", equalTo("PENDING"));
         asService().body(Map.of("error", "x")).post("/v1/jobs/{id}/fail", id).then().statusCode(409);
         asService().post("/v1/jobs/{id}/start", id).then().statusCode(200);
-        asService().post("/v1/jobs/{id}/start", id).then().statusCode(409).body("status", equalTo("RUNNING"));
-        asService().body(Map.of()).post("/v1/jobs/{id}/succeed", id).then().statusCode(200);
-        for (String step : new String[] { "start", "cancel", "succeed" }) {
+        asService().body(Map.of("resultRef", "s3://quiz/1")).post("/v1/jobs/{id}/succeed", id).then().statusCode(200);
+        for (String step : new String[] { "start", "cancel" }) {
             asService().body(Map.of()).post("/v1/jobs/{id}/" + step, id).then().statusCode(409)
                     .body("status", equalTo("SUCCEEDED"));
         }
+        asService().body(Map.of("resultRef", "s3://quiz/2")).post("/v1/jobs/{id}/succeed", id).then().statusCode(409)
+                .body("status", equalTo("SUCCEEDED"));
         asService().body(Map.of("error", "late")).post("/v1/jobs/{id}/fail", id).then().statusCode(409);
         assertEquals(90, balance(user));
         assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE'", user));
+        asService().get("/v1/jobs/{id}", id).then().body("resultRef", equalTo("s3://quiz/1"));
+    }
+
+    @Test
+    void repeatingTheTransitionThatMovedAJobAnswersItAgainAndChangesNothing() {
+        // A retry, by the client or by the service after a commit whose answer was lost, finds the
+        // job already moved: it gets the job, marked as a replay, and nothing is settled twice.
+        UUID user = newUserWith(100);
+        String succeeded = create(user, "r1", 10);
+        asService().post("/v1/jobs/{id}/start", succeeded).then().statusCode(200).header("Idempotent-Replayed", nullValue());
+        asService().post("/v1/jobs/{id}/start", succeeded).then().statusCode(200).header("Idempotent-Replayed", "true")
+                .body("status", equalTo("RUNNING"));
+        for (int i = 0; i < 2; i++) {
+            asService().body(Map.of("resultRef", "s3://quiz/r1")).post("/v1/jobs/{id}/succeed", succeeded).then()
+                    .statusCode(200).body("status", equalTo("SUCCEEDED")).body("resultRef", equalTo("s3://quiz/r1"))
+                    .body("transitions", hasSize(3)).header("Idempotent-Replayed", i == 0 ? nullValue() : equalTo("true"));
+        }
+        String failed = create(user, "r2", 20);
+        asService().post("/v1/jobs/{id}/start", failed).then().statusCode(200);
+        for (int i = 0; i < 2; i++) {
+            asService().body(Map.of("error", "model timed out")).post("/v1/jobs/{id}/fail", failed).then().statusCode(200)
+                    .body("status", equalTo("FAILED"));
+        }
+        String cancelled = create(user, "r3", 30);
+        for (int i = 0; i < 2; i++) {
+            asService().body(Map.of("reason", "user left")).post("/v1/jobs/{id}/cancel", cancelled).then().statusCode(200)
+                    .body("status", equalTo("CANCELLED"));
+        }
+        asService().body(Map.of("reason", "changed mind")).post("/v1/jobs/{id}/cancel", cancelled).then().statusCode(409);
+        assertEquals(90, balance(user));
+        assertEquals(0, held(user));
+        assertEquals(2, ledgerRows(user), "the grant and one capture");
+        assertEquals(3 + 3 + 2, Database.queryLong("SELECT count(*) FROM job_transitions t JOIN generation_jobs j ON j.id = t.job_id "
+                + "WHERE j.user_id = ?", user), "no transition recorded twice");
+        assertEquals(1, holds(user, "CAPTURED"));
+        assertEquals(2, holds(user, "RELEASED"));
     }
 
     @Test
