@@ -4,10 +4,11 @@
 #   bench/chaos.sh short     CI form    (12 s of load per fault, about 5 minutes in all)
 # Starts PostgreSQL 15 inside its own network namespace (veth 10.250.7.1 <-> 10.250.7.2), the
 # production jar against it, then for each fault runs bench/src/ChaosClient.java (keyed spends,
-# grants, refunds and transfers; every acknowledged operation recorded, unacknowledged ones retried
-# with the same key) while the fault is injected, and checks afterwards: every acknowledged
-# operation in the ledger exactly once, nothing applied twice, reconciliation clean, no backend idle
-# in transaction, the service answering again by itself, no request past its deadline (10 s).
+# grants, refunds, transfers, and jobs created, started and settled; every acknowledged operation
+# recorded, unacknowledged ones retried with the same key) while the fault is injected, and checks
+# afterwards: every acknowledged operation in the ledger (or the jobs) exactly once, nothing applied
+# twice, every job held once and settled at most once, reconciliation clean, no backend idle in
+# transaction, the service answering again by itself, no request past its deadline (10 s).
 # Then PgBouncer (transaction mode) is put between the service and the database and restarted
 # mid-load, and finally the OpenAPI fuzzer runs. Needs root, iproute2, iptables, pgbouncer, jq,
 # PostgreSQL 15 (apt-get install -y postgresql-15 pgbouncer iptables iproute2 jq) and a JDK 21+.
@@ -195,10 +196,10 @@ jq -s --arg mode "$MODE" --argjson secs "$SECS" --argjson fuzz "$FUZZ" --arg sta
 echo
 echo "genledger chaos ($MODE, $SECS s of load per fault, $CLIENTS clients) $STAMP"
 echo
-echo "| fault | requests | 2xx | 4xx | 503 | other 5xx | no answer | max ms | recovery ms | acked | lost | duplicated | rejected but applied | replay ≠ | idle in tx | reconciliation |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-jq -r 'if .blocked then "| \(.fault) | blocked: \(.blocked) |||||||||||||||"
-  else "| \(.fault) | \(.requests) | \(.s2xx) | \(.s4xx) | \(.s503) | \(.s5xx_other) | \(.no_answer) | \(.max_latency_ms) | \(.recovery_ms) | \(.acknowledged) | \(.lost) | \(.duplicated) | \(.rejected_but_applied) | \(.replay_mismatches) | \(.idle_in_transaction) | \(.reconciliation_mismatches) mismatches |" end' "$RESULTS"
+echo "| fault | requests | 2xx | 4xx | 503 | other 5xx | no answer | max ms | recovery ms | acked | jobs (captured) | lost | duplicated | rejected but applied | replay ≠ | idle in tx | reconciliation |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+jq -r 'if .blocked then "| \(.fault) | blocked: \(.blocked) ||||||||||||||||"
+  else "| \(.fault) | \(.requests) | \(.s2xx) | \(.s4xx) | \(.s503) | \(.s5xx_other) | \(.no_answer) | \(.max_latency_ms) | \(.recovery_ms) | \(.acknowledged) | \(.jobs) (\(.jobs_captured)) | \(.lost) | \(.duplicated) | \(.rejected_but_applied) | \(.replay_mismatches) | \(.idle_in_transaction) | \(.reconciliation_mismatches) mismatches |" end' "$RESULTS"
 echo
 jq -r '"503 causes: " + ([.[] | select(.causes_503) | "\(.fault) \(.causes_503 | to_entries | map("\(.key)=\(.value)") | join(","))"] | join("; "))' -s "$RESULTS"
 echo

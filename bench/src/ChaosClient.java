@@ -15,8 +15,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.LongAccumulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -124,10 +127,17 @@ public class ChaosClient {
     }
 
     // ---------------------------------------------------------------------------------------------
-    /** The operations the load sends. Jobs: add CREATE_JOB / SETTLE_JOB here and in Load.next(). */
-    enum Kind { SPEND, GRANT, REFUND, TRANSFER }
+    /** The operations the load sends. Credit operations leave a ledger row under their key; job ones do not. */
+    enum Kind {
+        SPEND, GRANT, REFUND, TRANSFER, JOB_CREATE, JOB_START, JOB_SUCCEED, JOB_FAIL;
 
-    record Op(String key, Kind kind, String user, String path, String body) {
+        boolean job() {
+            return name().startsWith("JOB_");
+        }
+    }
+
+    /** {@code job}: the job key of a create, the job id of a transition. */
+    record Op(String key, Kind kind, String user, String path, String body, String job) {
     }
 
     enum Fate { ACKED, REJECTED, UNRESOLVED }
@@ -149,6 +159,8 @@ public class ChaosClient {
         final LongAccumulator maxLatency = new LongAccumulator(Math::max, 0);
         final AtomicInteger seq = new AtomicInteger();
         final Map<String, AtomicLong> causes = new ConcurrentHashMap<>();
+        // Acknowledged jobs waiting for their next step (ids): each is moved by one client at a time.
+        final Queue<String> pendingJobs = new ConcurrentLinkedQueue<>(), runningJobs = new ConcurrentLinkedQueue<>();
 
         Load() throws Exception {
             users = Files.readAllLines(Path.of(o("users-file"))).stream().filter(s -> !s.isBlank()).toList();
@@ -162,26 +174,57 @@ public class ChaosClient {
             String key = prefix + seq.incrementAndGet();
             long amount = 1 + r.nextInt(5);
             int dice = hog ? 99 : r.nextInt(100);
-            if (dice < 40) {
+            if (dice < 35) {
                 return change(key, Kind.SPEND, user, amount);
-            } else if (dice < 60) {
+            } else if (dice < 50) {
                 return change(key, Kind.GRANT, user, amount);
-            } else if (dice < 70) {
+            } else if (dice < 60) {
                 return change(key, Kind.REFUND, user, amount);
+            } else if (dice < 85) {
+                // Jobs: a running one is settled (2 in 3 succeed, capturing the hold; the rest fail,
+                // releasing it), else a pending one is started, else one is created (its cost held).
+                String job = runningJobs.poll();
+                if (job != null) {
+                    return transition(key, r.nextInt(3) < 2 ? Kind.JOB_SUCCEED : Kind.JOB_FAIL, job);
+                }
+                job = pendingJobs.poll();
+                if (job != null) {
+                    return transition(key, Kind.JOB_START, job);
+                }
+                return new Op(key, Kind.JOB_CREATE, user, "/v1/users/" + user + "/jobs",
+                        "{\"jobKey\":\"" + key + "\",\"kind\":\"quiz\",\"cost\":" + amount + "}", key);
             }
-            // Jobs land here once the jobs branch merges, e.g. dice < 85: POST /v1/users/{id}/jobs
-            // {jobKey, kind, cost} (create = hold) and later POST .../jobs/{jobKey}/succeed (capture).
             String to;
             do {
                 to = users.get(lo + r.nextInt(span));
             } while (to.equals(user));
             return new Op(key, Kind.TRANSFER, user, "/v1/transfers", "{\"fromUserId\":\"" + user + "\",\"toUserId\":\""
-                    + to + "\",\"amount\":" + amount + ",\"reason\":\"chaos\"}");
+                    + to + "\",\"amount\":" + amount + ",\"reason\":\"chaos\"}", null);
         }
 
         static Op change(String key, Kind kind, String user, long amount) {
             return new Op(key, kind, user, "/v1/users/" + user + "/credits/" + kind.name().toLowerCase(),
-                    "{\"amount\":" + amount + ",\"reason\":\"chaos\",\"reference\":\"" + key + "\"}");
+                    "{\"amount\":" + amount + ",\"reason\":\"chaos\",\"reference\":\"" + key + "\"}", null);
+        }
+
+        static Op transition(String key, Kind kind, String job) {
+            String body = switch (kind) {
+                case JOB_SUCCEED -> "{\"resultRef\":\"" + key + "\"}";
+                case JOB_FAIL -> "{\"error\":\"chaos\"}";
+                default -> null;
+            };
+            String step = kind.name().substring(4).toLowerCase();
+            return new Op(key, kind, null, "/v1/jobs/" + job + "/" + step, body, job);
+        }
+
+        /** An acknowledged job moves on to the queue of its next step. */
+        void advance(Outcome x) throws Exception {
+            switch (x.op().kind()) {
+                case JOB_CREATE -> pendingJobs.add(JSON.readTree(x.body()).path("id").asText());
+                case JOB_START -> runningJobs.add(x.op().job());
+                default -> {
+                }
+            }
         }
 
         /** One HTTP attempt; returns the status, or -1 when no answer came (timeout, connection). */
@@ -189,8 +232,9 @@ public class ChaosClient {
             long t0 = System.nanoTime();
             requests.incrementAndGet();
             try {
-                HttpResponse<String> r = send("POST", op.path(), op.body(), token, Map.of("Idempotency-Key", op.key()),
-                        deadlineMs + 2000);
+                // Jobs are keyed by their jobKey (create) or id (transitions), not by an Idempotency-Key.
+                HttpResponse<String> r = send("POST", op.path(), op.body(), token,
+                        op.kind().job() ? Map.of() : Map.of("Idempotency-Key", op.key()), deadlineMs + 2000);
                 int s = r.statusCode();
                 (s / 100 == 2 ? s2 : s / 100 == 4 ? s4 : s == 503 ? s503 : s5other).incrementAndGet();
                 if (s == 503) {
@@ -231,6 +275,13 @@ public class ChaosClient {
                     }
                 }
                 outcomes.put(op.key(), outcome);
+                if (outcome.fate() == Fate.ACKED) {
+                    try {
+                        advance(outcome);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("an acknowledged job without an id: " + outcome.body(), e);
+                    }
+                }
             }
         }
 
@@ -274,10 +325,18 @@ public class ChaosClient {
             System.out.println("RESULT " + JSON.writeValueAsString(result));
         }
 
-        /** Ledger rows by idempotency key against what the client saw; replay; reconciliation; idle in tx. */
+        /** A job as the database has it, with what its hold and history became. */
+        record JobRow(String id, String status, long holds, String holdStatus, long captures, long repeatedTransitions) {
+        }
+
+        /**
+         * Ledger rows by idempotency key and jobs by job key against what the client saw; replay;
+         * reconciliation; idle in transaction.
+         */
         void verify(Map<String, Object> result) throws Exception {
             Map<String, long[]> rows = new HashMap<>(); // key -> {count, ledger id}
             Map<String, String> transferIds = new HashMap<>();
+            Map<String, JobRow> jobsByKey = new HashMap<>(), jobsById = new HashMap<>();
             long brokenTransfers;
             try (Connection c = db()) {
                 try (PreparedStatement ps = c.prepareStatement("""
@@ -303,12 +362,60 @@ public class ChaosClient {
                         brokenTransfers = rs.getLong(1);
                     }
                 }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        SELECT j.job_key, j.id::text, j.status,
+                          (SELECT count(*) FROM credit_holds h WHERE h.job_id = j.id),
+                          (SELECT min(h.status) FROM credit_holds h WHERE h.job_id = j.id),
+                          (SELECT count(*) FROM credit_ledger l WHERE l.user_id = j.user_id
+                             AND l.idempotency_key = 'job-capture:' || j.id),
+                          (SELECT count(*) - count(DISTINCT t.to_status) FROM job_transitions t WHERE t.job_id = j.id)
+                        FROM generation_jobs j WHERE j.job_key LIKE ?""")) {
+                    ps.setString(1, prefix + "%");
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            JobRow job = new JobRow(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+                                    rs.getLong(6), rs.getLong(7));
+                            jobsByKey.put(rs.getString(1), job);
+                            jobsById.put(job.id(), job);
+                        }
+                    }
+                }
                 result.put("idle_in_transaction", idleInTransaction(c));
             }
             long lost = 0, duplicated = brokenTransfers, wrongResult = 0, rejectedButApplied = 0, unresolvedApplied = 0;
+            for (JobRow job : jobsById.values()) {
+                // A job holds once, is captured at most once and enters each status at most once.
+                if (job.holds() > 1 || job.captures() > 1 || job.repeatedTransitions() > 0) {
+                    duplicated++;
+                }
+            }
             List<Outcome> ackedOps = new ArrayList<>();
             for (Outcome x : outcomes.values()) {
-                long[] row = rows.get(x.op().key());
+                Op op = x.op();
+                if (op.kind().job()) {
+                    JobRow job = op.kind() == Kind.JOB_CREATE ? jobsByKey.get(op.job()) : jobsById.get(op.job());
+                    switch (x.fate()) {
+                        case ACKED -> {
+                            if (job == null || job.holds() == 0) {
+                                lost++;
+                            } else if (!jobMatches(op, x.body(), job)) {
+                                wrongResult++;
+                            }
+                        }
+                        case REJECTED -> {
+                            if (op.kind() == Kind.JOB_CREATE ? job != null : job != null && jobMatches(op, null, job)) {
+                                rejectedButApplied++;
+                            }
+                        }
+                        case UNRESOLVED -> {
+                            if (op.kind() == Kind.JOB_CREATE && job != null) {
+                                unresolvedApplied++;
+                            }
+                        }
+                    }
+                    continue;
+                }
+                long[] row = rows.get(op.key());
                 if (row != null && row[0] > 1) {
                     duplicated++;
                 }
@@ -319,8 +426,8 @@ public class ChaosClient {
                             lost++;
                         } else {
                             JsonNode body = JSON.readTree(x.body());
-                            boolean same = x.op().kind() == Kind.TRANSFER
-                                    ? body.path("transferId").asText().equals(transferIds.get(x.op().key()))
+                            boolean same = op.kind() == Kind.TRANSFER
+                                    ? body.path("transferId").asText().equals(transferIds.get(op.key()))
                                     : body.path("id").asLong() == row[1];
                             if (!same) {
                                 wrongResult++;
@@ -340,6 +447,8 @@ public class ChaosClient {
                 }
             }
             long unknownRows = rows.keySet().stream().filter(k -> !outcomes.containsKey(k)).count();
+            result.put("jobs", jobsById.size());
+            result.put("jobs_captured", jobsById.values().stream().filter(j -> j.captures() == 1).count());
             result.put("lost", lost);
             result.put("duplicated", duplicated);
             result.put("ack_differs_from_ledger", wrongResult);
@@ -348,6 +457,23 @@ public class ChaosClient {
             result.put("rows_without_operation", unknownRows);
             result.put("replay_mismatches", replay(ackedOps));
             result.put("reconciliation_mismatches", reconciliation());
+        }
+
+        /**
+         * Whether the database shows what a job operation did: a created job under the id it was
+         * acknowledged with; a started one no longer PENDING; a settled one in its status, with its
+         * hold captured once (success) or released without a capture (failure).
+         */
+        static boolean jobMatches(Op op, String ackBody, JobRow job) throws Exception {
+            return switch (op.kind()) {
+                case JOB_CREATE -> ackBody == null || JSON.readTree(ackBody).path("id").asText().equals(job.id());
+                case JOB_START -> !job.status().equals("PENDING");
+                case JOB_SUCCEED -> job.status().equals("SUCCEEDED") && job.captures() == 1
+                        && "CAPTURED".equals(job.holdStatus());
+                case JOB_FAIL -> job.status().equals("FAILED") && job.captures() == 0
+                        && "RELEASED".equals(job.holdStatus());
+                default -> throw new IllegalStateException(op.kind() + " is not a job operation");
+            };
         }
 
         /** Replays up to 40 acknowledged operations: each must answer the first body, marked as a replay. */
@@ -429,7 +555,7 @@ public class ChaosClient {
         final String token = o("token");
         final ObjectMapper mapper = JSON;
         JsonNode spec;
-        String validUser;
+        String validUser, validJob, validQuiz, validSlug;
         int requests, s2, s4, s5, stackTraces, changedByRejected;
         final Map<String, Integer> byStatus = new java.util.TreeMap<>();
         final List<String> failures = new ArrayList<>();
@@ -441,6 +567,14 @@ public class ChaosClient {
             validUser = mapper.readTree(u.body()).get("id").asText();
             send("POST", "/v1/users/" + validUser + "/credits/grant", "{\"amount\":1000,\"reason\":\"fuzz\"}", token,
                     Map.of(), 10_000);
+            // Real ids for the job and quiz paths, so that requests get past the lookup to the validation.
+            validJob = created(send("POST", "/v1/users/" + validUser + "/jobs",
+                    "{\"jobKey\":\"fuzz\",\"kind\":\"quiz\",\"cost\":1}", token, Map.of(), 10_000)).get("id").asText();
+            validQuiz = created(send("POST", "/v1/users/" + validUser + "/quizzes", """
+                    {"title":"fuzz","questions":[{"question":"?","options":["a","b"],"answer":0}]}""", token, Map.of(),
+                    10_000)).get("id").asText();
+            validSlug = created(send("POST", "/v1/quizzes/" + validQuiz + "/publish", null, token, Map.of(), 10_000))
+                    .get("slug").asText();
             int operations = 0;
             try (Connection c = db()) {
                 for (Map.Entry<String, JsonNode> p : spec.get("paths").properties()) {
@@ -517,6 +651,13 @@ public class ChaosClient {
             hit(c, method, path, valid == null ? null : fresh(valid).toString(), "not.a.token", Map.of(), "bad token");
         }
 
+        JsonNode created(HttpResponse<String> r) throws Exception {
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException("fuzz setup: " + r.statusCode() + " " + r.body());
+            }
+            return mapper.readTree(r.body());
+        }
+
         /** A valid body from the schema (unique emails, the fuzz user for uuids, small amounts). */
         JsonNode example(JsonNode schema) {
             schema = resolve(schema);
@@ -525,7 +666,7 @@ public class ChaosClient {
                 case "object" -> {
                     ObjectNode n = mapper.createObjectNode();
                     for (Map.Entry<String, JsonNode> e : schema.path("properties").properties()) {
-                        if (!e.getKey().equals("externalId") && !e.getKey().equals("reference")) {
+                        if (!List.of("externalId", "reference", "sourceJobId").contains(e.getKey())) {
                             n.set(e.getKey(), example(e.getValue()));
                         }
                     }
@@ -533,7 +674,13 @@ public class ChaosClient {
                 }
                 case "integer", "number" -> mapper.valueToTree(1);
                 case "boolean" -> mapper.valueToTree(true);
-                case "array" -> mapper.createArrayNode();
+                case "array" -> {
+                    ArrayNode items = mapper.createArrayNode();
+                    for (int i = 0; i < Math.max(1, schema.path("minItems").asInt(1)); i++) {
+                        items.add(example(schema.path("items")));
+                    }
+                    yield items;
+                }
                 default -> mapper.valueToTree("uuid".equals(schema.path("format").asText()) ? validUser
                         : "email".equals(schema.path("format").asText()) ? "EMAIL" : "fuzz");
             };
@@ -567,7 +714,12 @@ public class ChaosClient {
             String path = template;
             for (String p : params) {
                 String value = p.equals(badName) ? badValue
-                        : p.toLowerCase().contains("external") ? "fuzz-ext-" + UUID.randomUUID() : validUser;
+                        : p.toLowerCase().contains("external") ? "fuzz-ext-" + UUID.randomUUID()
+                        : p.equals("slug") ? validSlug
+                        : p.equals("type") ? "summary"
+                        : template.startsWith("/v1/jobs/") ? validJob
+                        : template.startsWith("/v1/quizzes/") ? validQuiz
+                        : validUser;
                 path = path.replace("{" + p + "}", value);
             }
             return path;
@@ -607,12 +759,20 @@ public class ChaosClient {
             return s.length() > 160 ? s.substring(0, 160) + "…" : s;
         }
 
-        /** Everything a request could change. Jobs/quizzes: add their tables here when they land. */
+        /** Everything a request could change: users and credits, holds, jobs, quizzes and insights. */
         static String snapshot(Connection c) throws Exception {
             try (ResultSet rs = c.createStatement().executeQuery("""
-                    SELECT (SELECT count(*) FROM users) || ':' || (SELECT coalesce(sum(balance), 0) FROM users) || ':'
-                        || (SELECT count(*) FROM credit_ledger) || ':' || (SELECT coalesce(max(updated_at)::text, '') FROM users)
-                        || ':' || (SELECT count(*) FROM users WHERE deleted_at IS NOT NULL)""")) {
+                    SELECT concat_ws(':',
+                        (SELECT count(*) || '/' || coalesce(sum(balance), 0) || '/' || coalesce(sum(held), 0)
+                                || '/' || count(deleted_at) || '/' || coalesce(max(updated_at)::text, '') FROM users),
+                        (SELECT count(*) FROM credit_ledger),
+                        (SELECT count(*) || '/' || count(*) FILTER (WHERE status = 'OPEN') FROM credit_holds),
+                        (SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') FROM generation_jobs),
+                        (SELECT count(*) FROM job_transitions),
+                        (SELECT count(*) || '/' || count(deleted_at) || '/' || count(slug) || '/'
+                                || coalesce(max(updated_at)::text, '') FROM quizzes),
+                        (SELECT count(*) || '/' || count(deleted_at) || '/' || coalesce(max(updated_at)::text, '')
+                         FROM insights))""")) {
                 rs.next();
                 return rs.getString(1);
             }
