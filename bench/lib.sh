@@ -99,6 +99,20 @@ seed_users() {
        ANALYZE;" >/dev/null
 }
 
+# One quiz of five questions per seeded user, id 00000000-0000-4000-9000-<n, 12 digits>.
+seed_quizzes() {
+  local count=$1
+  sql "INSERT INTO quizzes (id, user_id, title, questions)
+         SELECT ('00000000-0000-4000-9000-' || lpad(n::text, 12, '0'))::uuid,
+                ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'Bench quiz ' || n,
+                (SELECT jsonb_agg(jsonb_build_object('question', 'Question ' || q || ' of quiz ' || n || '?',
+                                                     'options', jsonb_build_array('one', 'two', 'three', 'four'),
+                                                     'answer', q % 4))
+                 FROM generate_series(1, 5) q)
+         FROM generate_series(0, $count) n;
+       ANALYZE quizzes;" >/dev/null
+}
+
 lib_cleanup() {
   app_stop
   [ -d "$WORK/data" ] && pg_stop immediate

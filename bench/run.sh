@@ -57,9 +57,10 @@ startup() {   # startup <jvm|native>: time to first ready probe, RSS idle (after
 metric() { curl -s "localhost:$MGMT_PORT/q/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%.0f", s}'; }
 
 pg_start
-log "migrating (first start of the service), then seeding $USERS users"
+log "migrating (first start of the service), then seeding $USERS users with a quiz each"
 app_start jvm; app_wait_ready >/dev/null; app_stop
 seed_users "$USERS" 1000000000000
+seed_quizzes "$USERS"
 TOKEN=$(token service)
 ADMIN=$(token admin)
 
@@ -68,6 +69,7 @@ JVM_STARTUP=$STARTUP_MS JVM_IDLE=$RSS_IDLE
 
 wrk_run warmup spend 64 "${BENCH_WARMUP_SECONDS:-20}" >/dev/null
 wrk_run warmup hot 64 10 >/dev/null
+wrk_run warmup mixed 64 20 >/dev/null   # the read paths too: a cold JIT makes the first seconds of reads slow
 sql "SELECT pg_stat_statements_reset()" >/dev/null
 
 PGB16=$(pgbench_run 16)

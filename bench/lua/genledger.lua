@@ -1,7 +1,7 @@
 -- wrk script for genledger. Arguments (after --): mode token users prefix
 --   mode   spend  spends of 1 on a random user of 1..users (uncontended)
 --          hot    spends of 1 on user 0 (every client on one user)
---          mixed  80 % reads (balance, ledger page of 20) / 20 % spends, random users
+--          mixed  80 % reads (balance, ledger page of 20, quiz) / 20 % spends, random users
 -- Every spend carries its own Idempotency-Key (<prefix>-<thread>-<n>). done() prints one JSON
 -- line (prefixed RESULT) with throughput, latency percentiles and status classes of all threads.
 local threads = {}
@@ -23,6 +23,7 @@ function init(args)
 end
 
 local function uid(k) return string.format("00000000-0000-4000-8000-%012d", k) end
+local function qid(k) return string.format("00000000-0000-4000-9000-%012d", k) end
 
 local function spend(k)
   n = n + 1
@@ -36,9 +37,9 @@ function request()
   if mode == "spend" then return spend(k) end
   local r = math.random(100)
   if r <= 20 then return spend(k) end
-  if r <= 60 then return wrk.format("GET", "/v1/users/" .. uid(k) .. "/balance", get_headers) end
-  -- mixed reads: a quiz read (GET /v1/quizzes/...) goes here once the quiz branch lands.
-  return wrk.format("GET", "/v1/users/" .. uid(k) .. "/ledger?limit=20", get_headers)
+  if r <= 47 then return wrk.format("GET", "/v1/users/" .. uid(k) .. "/balance", get_headers) end
+  if r <= 74 then return wrk.format("GET", "/v1/users/" .. uid(k) .. "/ledger?limit=20", get_headers) end
+  return wrk.format("GET", "/v1/quizzes/" .. qid(k), get_headers)
 end
 
 function response(status, headers, resp_body)
