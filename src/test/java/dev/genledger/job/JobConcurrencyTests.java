@@ -93,25 +93,6 @@ class JobConcurrencyTests {
     }
 
     @Test
-    void jobsOfAHotUserSettleWhileTheyAlsoSpend() throws Exception {
-        UUID user = newUserWith(10_000);
-        List<String> ids = new java.util.ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            String id = create(user, "hot" + i, 10);
-            asService().post("/v1/jobs/{id}/start", id).then().statusCode(200);
-            ids.add(id);
-        }
-        List<String> outcomes = Concurrently.run(30, i -> i < 10
-                ? "succeed " + asService().body(Map.of()).post("/v1/jobs/{id}/succeed", ids.get(i)).then().extract().statusCode()
-                : "spend " + asService().body(Map.of("amount", 1, "reason", "r")).post("/v1/users/{id}/credits/spend", user)
-                        .then().extract().statusCode());
-        assertEquals(Map.of("succeed 200", 10L, "spend 201", 20L),
-                outcomes.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting())));
-        assertEquals(10_000 - 100 - 20, balance(user));
-        assertEquals(0, held(user));
-    }
-
-    @Test
     void holdsSettlementsAndSpendsOfOneUserQueueInsteadOfFailingEachOtherWithSerializationErrors() throws Exception {
         UUID user = newUserWith(10_000);
         List<String> running = new java.util.ArrayList<>();
