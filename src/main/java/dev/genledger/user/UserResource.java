@@ -41,10 +41,13 @@ public class UserResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
+    @Inject
+    NewUserId newUserId;
+
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
     public Response create(@Valid @NotNull UserRequests.Create request) throws SQLException {
-        UserView user = users.create(request, meta.who());
+        UserView user = users.create(newUserId.value(), request, meta.who());
         return Response.created(URI.create("/v1/users/" + user.id())).entity(user).build();
     }
 

@@ -49,11 +49,19 @@ public class UserService {
     @Inject
     Event<UserEvents.Restored> restored;
 
+    /**
+     * Creates a user with the given id, or returns the one an earlier attempt of the same request
+     * already created with it (its commit landed, its answer did not).
+     */
     @Transactional(rollbackOn = SQLException.class)
-    public UserView create(UserRequests.Create request, Who who) throws SQLException {
+    public UserView create(UUID id, UserRequests.Create request, Who who) throws SQLException {
+        User earlier = User.findById(id);
+        if (earlier != null) {
+            return UserView.from(earlier);
+        }
         auditor.tag(who);
         User user = new User();
-        user.id = UUID.randomUUID();
+        user.id = id;
         user.email = normalize(request.email());
         user.externalId = request.externalId();
         user.displayName = request.displayName();

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import dev.genledger.support.Database;
 import dev.genledger.support.FrozenBackend;
 import dev.genledger.support.Lanes;
+import dev.genledger.support.LostCommitAck;
 import dev.genledger.support.Metrics;
 import dev.genledger.support.RowLock;
 import io.quarkus.test.junit.DisabledOnIntegrationTest;
@@ -113,6 +114,23 @@ class TransientFailureTests {
     private static double lostConnectionRetries(String method) {
         return Metrics.sum("genledger_db_retries_total", "method=\"" + method + "\"", "sqlstate=\"57P01\"")
                 + Metrics.sum("genledger_db_retries_total", "method=\"" + method + "\"", "sqlstate=\"08006\"");
+    }
+
+    @Test
+    void aSpendWhoseCommitAnswerIsLostIsAppliedOnceAndAnsweredWithItsRow() throws Exception {
+        UUID user = newUserWith(100);
+        Response response;
+        try (LostCommitAck lost = LostCommitAck.arm()) {
+            CompletableFuture<Response> spend = spendInBackground(user, 10);
+            // The spend's COMMIT lands; the connection breaks before its answer reaches the service.
+            lost.cut(lost.waitingCommit());
+            response = spend.get(10, TimeUnit.SECONDS);
+        }
+        response.then().statusCode(201).body("balanceAfter", equalTo(90));
+        assertEquals(90, balance(user));
+        assertEquals(1, spends(user));
+        assertEquals(Database.queryLong("SELECT id FROM credit_ledger WHERE user_id = ? AND kind = 'SPEND'", user),
+                response.<Number> path("id").longValue(), "answered with the row the lost commit wrote");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.genledger.support.Api.as;
 import static dev.genledger.support.Api.asAdmin;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
+import static dev.genledger.support.Api.inBackground;
 import static dev.genledger.support.Api.ledgerRows;
 import static dev.genledger.support.Api.newUserWith;
 import static org.hamcrest.Matchers.contains;
@@ -15,13 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
+import dev.genledger.support.LostCommitAck;
 import dev.genledger.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 
 @QuarkusTest
 class JobResourceTests {
@@ -150,6 +155,26 @@ class JobResourceTests {
         assertEquals(90, balance(user));
         assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE'", user));
         asService().get("/v1/jobs/{id}", id).then().body("resultRef", equalTo("s3://quiz/1"));
+    }
+
+    @Test
+    void aSettlementWhoseCommitAnswerIsLostIsAnsweredAsDoneAndCapturesOnce() throws Exception {
+        UUID user = newUserWith(100);
+        String id = create(user, "lost-answer", 10);
+        asService().post("/v1/jobs/{id}/start", id).then().statusCode(200);
+        Response response;
+        try (LostCommitAck lost = LostCommitAck.arm()) {
+            CompletableFuture<Response> succeed = inBackground(() -> asService()
+                    .body(Map.of("resultRef", "s3://quiz/lost")).post("/v1/jobs/{id}/succeed", id));
+            lost.cut(lost.waitingCommit());
+            response = succeed.get(10, TimeUnit.SECONDS);
+        }
+        response.then().statusCode(200).body("status", equalTo("SUCCEEDED")).body("resultRef", equalTo("s3://quiz/lost"));
+        assertEquals(90, balance(user));
+        assertEquals(0, held(user));
+        assertEquals(1, holds(user, "CAPTURED"));
+        assertEquals(2, ledgerRows(user), "the grant and one capture");
+        assertEquals(3, Database.queryLong("SELECT count(*) FROM job_transitions WHERE job_id = ?::uuid", id));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -44,18 +45,23 @@ public final class Api {
         return user;
     }
 
-    /** A spend sent from a thread of its own (which inherits the class loader REST Assured needs). */
+    /** A spend sent from a thread of its own. */
     public static CompletableFuture<Response> spendInBackground(UUID user, long amount) {
         return spendInBackground(user, amount, UUID.randomUUID().toString());
     }
 
     public static CompletableFuture<Response> spendInBackground(UUID user, long amount, String idempotencyKey) {
+        return inBackground(() -> asService().header("Idempotency-Key", idempotencyKey)
+                .body(Map.of("amount", amount, "reason", "in background"))
+                .post("/v1/users/{id}/credits/spend", user));
+    }
+
+    /** A request sent from a thread of its own (which inherits the class loader REST Assured needs). */
+    public static CompletableFuture<Response> inBackground(Supplier<Response> request) {
         CompletableFuture<Response> response = new CompletableFuture<>();
         Thread.ofPlatform().start(() -> {
             try {
-                response.complete(asService().header("Idempotency-Key", idempotencyKey)
-                        .body(Map.of("amount", amount, "reason", "in background"))
-                        .post("/v1/users/{id}/credits/spend", user));
+                response.complete(request.get());
             } catch (RuntimeException e) {
                 response.completeExceptionally(e);
             }

@@ -52,6 +52,22 @@ public final class Database {
         }
     }
 
+    /** Polls a query for a backend's pid until it returns one; fails with {@code what} after 5 s. */
+    public static int awaitBackend(String sql, String what) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getInt(1);
+                    }
+                }
+                Thread.sleep(5);
+            }
+        }
+        throw new AssertionError(what);
+    }
+
     /** Waits until a backend has exited, e.g. one that found its client gone; fails after 10 s. */
     public static void awaitBackendGone(int pid) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;

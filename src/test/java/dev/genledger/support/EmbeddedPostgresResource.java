@@ -33,6 +33,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
             postgres = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "on") // as in db.EmbeddedPostgresServer
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL for the integration tests", e);

@@ -39,7 +39,7 @@ public final class PgBouncer {
         try {
             String binary = Tools.require("pgbouncer", "pgbouncer");
             EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", "off").start();
+                    .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "on").start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop();
                 try {

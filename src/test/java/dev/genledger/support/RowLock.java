@@ -2,7 +2,6 @@ package dev.genledger.support;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.UUID;
 
@@ -37,18 +36,7 @@ public final class RowLock implements AutoCloseable {
      * where server connections need not carry the service's application_name.
      */
     public static int waitingBackend() throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        try (Connection c = Database.connect(); PreparedStatement ps = c.prepareStatement(WAITING)) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return rs.getInt(1);
-                    }
-                }
-                Thread.sleep(5);
-            }
-        }
-        throw new AssertionError("no service backend started waiting for the lock");
+        return Database.awaitBackend(WAITING, "no service backend started waiting for the lock");
     }
 
     public static void terminate(int pid) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.genledger.user;
 
 import static dev.genledger.support.Api.asService;
+import static dev.genledger.support.Api.inBackground;
 import static dev.genledger.support.Api.newUserWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -13,14 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
+import dev.genledger.support.LostCommitAck;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 
 @QuarkusTest
 class UserResourceTests {
@@ -39,6 +44,23 @@ class UserResourceTests {
                 .extract().path("id");
         asService().get("/v1/users/{id}", id).then().statusCode(200)
                 .body("displayName", equalTo("Ada Lovelace ✓")).body("email", equalTo(email.toLowerCase()));
+    }
+
+    @Test
+    void aCreateWhoseCommitAnswerIsLostIsAnswered201NotAConflictWithItself() throws Exception {
+        // The service retries a commit whose answer never came; the retry must find the user its
+        // own first attempt created, not refuse the email as taken.
+        String email = email();
+        Response response;
+        try (LostCommitAck lost = LostCommitAck.arm()) {
+            CompletableFuture<Response> create = inBackground(() -> asService().body(Map.of("email", email)).post("/v1/users"));
+            lost.cut(lost.waitingCommit());
+            response = create.get(10, TimeUnit.SECONDS);
+        }
+        response.then().statusCode(201).body("email", equalTo(email));
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM users WHERE email = ? AND id = ?::uuid", email,
+                response.path("id")));
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM users WHERE email = ?", email));
     }
 
     @Test
