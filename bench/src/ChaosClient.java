@@ -562,9 +562,8 @@ public class ChaosClient {
 
         void run() throws Exception {
             spec = mapper.readTree(send("GET", "/q/openapi?format=json", null, null, Map.of(), 10_000).body());
-            HttpResponse<String> u = send("POST", "/v1/users", "{\"email\":\"fuzz-" + UUID.randomUUID() + "@example.com\"}",
-                    token, Map.of(), 10_000);
-            validUser = mapper.readTree(u.body()).get("id").asText();
+            validUser = created(send("POST", "/v1/users", "{\"email\":\"fuzz-" + UUID.randomUUID() + "@example.com\"}",
+                    token, Map.of(), 10_000)).get("id").asText();
             send("POST", "/v1/users/" + validUser + "/credits/grant", "{\"amount\":1000,\"reason\":\"fuzz\"}", token,
                     Map.of(), 10_000);
             // Real ids for the job and quiz paths, so that requests get past the lookup to the validation.

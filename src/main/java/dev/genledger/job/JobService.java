@@ -127,12 +127,8 @@ public class JobService {
 
     /** The user a live job belongs to; one indexed read, outside any transaction. */
     public Optional<UUID> owner(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT j.user_id FROM generation_jobs j WHERE j.id = ? AND " + LIVE)) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(one(c, "j.id = ? AND " + LIVE, id)).map(JobViews.Job::userId);
         }
     }
 
