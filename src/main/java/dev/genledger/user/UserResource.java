@@ -84,12 +84,21 @@ public class UserResource extends DatabaseResource {
                 : Response.ok(result.user()).build();
     }
 
+    /**
+     * A user may rename themselves, nothing more: email and external id say who an account is
+     * (the backend finds and upserts users by them), so only the backend and admins change them.
+     * The refusal comes before any lookup, so it says nothing about who else has that email.
+     */
     @PATCH
     @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) throws SQLException {
         caller.requireAccessTo(id);
+        if (!caller.isPrivileged() && (patch.email() != null || patch.externalId() != null)) {
+            throw ApiProblem.forbidden(
+                    "a user may change only their displayName; email and externalId are changed by the app backend");
+        }
         return users.update(id, patch, meta.who()).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
