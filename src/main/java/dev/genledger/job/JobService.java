@@ -268,7 +268,7 @@ public class JobService {
             String actor) throws SQLException {
         if (!job.status().mayBecome(to)) {
             throw ApiProblem.conflict("illegal-transition", "a " + job.status() + " job cannot become " + to)
-                    .with("status", job.status().name());
+                    .with("currentStatus", job.status().name());
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE generation_jobs
