@@ -8,6 +8,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -63,7 +64,7 @@ public class UserResource extends DatabaseResource {
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public UserView find(@QueryParam("email") @Size(max = 254) String email,
-            @QueryParam("externalId") @Size(max = 128) String externalId) {
+            @QueryParam("externalId") @Size(max = 128) @Pattern(regexp = UserRequests.NO_CONTROL_CHARS) String externalId) {
         if ((email == null) == (externalId == null)) {
             throw ApiProblem.badRequest("invalid-query", "give exactly one of the query parameters email and externalId");
         }
@@ -76,7 +77,8 @@ public class UserResource extends DatabaseResource {
     @PUT
     @Path("by-external-id/{externalId}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public Response upsert(@PathParam("externalId") @Size(min = 1, max = 128) String externalId,
+    public Response upsert(
+            @PathParam("externalId") @Size(min = 1, max = 128) @Pattern(regexp = UserRequests.NO_CONTROL_CHARS) String externalId,
             @Valid @NotNull UserRequests.Upsert request) throws SQLException {
         UserService.Upserted result = users.upsertByExternalId(externalId, request, meta.who());
         return result.created()

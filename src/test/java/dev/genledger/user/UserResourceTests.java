@@ -133,6 +133,22 @@ class UserResourceTests {
     }
 
     @Test
+    void anExternalIdWithControlCharactersIsRefusedInThePathAsInBodies() {
+        String base = "tg-" + UUID.randomUUID();
+        for (String ext : List.of(base + "\n", base + "\r\nX-Injected: 1", base + "\u0000", base + "\u001b[31m",
+                base + "\u007f", base + "\u0085", base + "\t")) {
+            asService().body(Map.of("email", email())).put("/v1/users/by-external-id/{ext}", ext).then()
+                    .statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/validation"))
+                    .body("errors.field", hasItem("externalId"));
+            asService().body(Map.of("email", email(), "externalId", ext)).post("/v1/users").then().statusCode(400);
+        }
+        assertEquals(0, Database.queryLong("SELECT count(*) FROM users WHERE external_id LIKE ?", base + "%"));
+        asService().body(Map.of("email", email())).put("/v1/users/by-external-id/{ext}", base + " ünïcode").then()
+                .statusCode(201).body("externalId", equalTo(base + " ünïcode"));
+    }
+
+    @Test
     void concurrentUpsertsOfOneExternalIdMakeOneUser() throws Exception {
         String ext = "tg-" + UUID.randomUUID();
         int callers = 24;
