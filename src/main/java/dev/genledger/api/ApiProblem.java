@@ -1,6 +1,7 @@
 package dev.genledger.api;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +28,12 @@ public class ApiProblem extends RuntimeException {
 
     public static ApiProblem badRequest(String type, String detail) {
         return new ApiProblem(400, type, "Bad request", detail);
+    }
+
+    /** A 400 {@code validation} problem naming one field, shaped like those of bean validation. */
+    public static ApiProblem invalidField(String field, String message) {
+        return new ApiProblem(400, "validation", "Invalid request", "the request has invalid fields")
+                .with("errors", List.of(Map.of("field", field, "message", message)));
     }
 
     public static ApiProblem conflict(String type, String detail) {

@@ -6,10 +6,14 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Who is calling. {@code service} and {@code admin} may act on any user; a {@code user} only on
  * themselves (their token's subject is their user id), and anything else looks absent to them.
+ * The caller is named by the token's {@code sub} claim alone: {@code upn} and
+ * {@code preferred_username}, which the principal's name prefers, are whatever the issuer put
+ * there and never decide whose data a token reaches.
  */
 @RequestScoped
 public class Caller {
@@ -33,12 +37,17 @@ public class Caller {
     }
 
     public boolean mayAccess(UUID userId) {
-        return isPrivileged() || identity.getPrincipal().getName().equals(userId.toString());
+        return isPrivileged() || userId.toString().equals(subject(identity));
     }
 
     /** How the caller is recorded in the ledger and the audit trail: role and token subject. */
     public String actor() {
         String role = identity.hasRole(ADMIN) ? ADMIN : identity.hasRole(SERVICE) ? SERVICE : USER;
-        return role + ":" + identity.getPrincipal().getName();
+        return role + ":" + subject(identity);
+    }
+
+    /** The token's {@code sub}; null for an anonymous caller (the token itself must carry one). */
+    static String subject(SecurityIdentity identity) {
+        return identity.getPrincipal() instanceof JsonWebToken token ? token.getSubject() : null;
     }
 }

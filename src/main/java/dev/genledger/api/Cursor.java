@@ -32,13 +32,22 @@ public final class Cursor {
         throw ApiProblem.badRequest("invalid-cursor", "the cursor is not one this API returned");
     }
 
-    public static int limit(Integer requested) {
+    /**
+     * The page size asked for, as the raw query parameter: taken as an {@code Integer}, a value
+     * that is not one would fail its conversion, which JAX-RS answers with 404.
+     */
+    public static int limit(String requested) {
         if (requested == null) {
             return DEFAULT_LIMIT;
         }
-        if (requested < 1 || requested > MAX_LIMIT) {
-            throw ApiProblem.badRequest("invalid-limit", "limit must be between 1 and " + MAX_LIMIT);
+        try {
+            int limit = Integer.parseInt(requested);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException notAnInteger) {
+            // falls through to the problem below
         }
-        return requested;
+        throw ApiProblem.invalidField("limit", "must be an integer from 1 to " + MAX_LIMIT);
     }
 }

@@ -24,7 +24,7 @@ public class LogContext {
         MDC.remove(SQL_STATE);
         try {
             if (!identity.isAnonymous()) {
-                MDC.put(USER_ID, identity.getPrincipal().getName());
+                MDC.put(USER_ID, String.valueOf(Caller.subject(identity)));
             }
         } catch (RuntimeException authenticationFailed) {
             // an invalid token: the security check answers 401 later, without a user in the logs

@@ -40,6 +40,8 @@ public class ProblemMapper {
             ApiProblem.conflict("external-id-taken", "another user already has this external id"),
             "quizzes_slug_key", ApiProblem.conflict("slug-collision", "the generated slug is taken; retry"));
 
+    private static final String DUPLICATE_FIELD = "Duplicate field ";
+
     private final MeterRegistry registry;
 
     public ProblemMapper(MeterRegistry registry) {
@@ -202,6 +204,10 @@ public class ProblemMapper {
         if (e instanceof UnrecognizedPropertyException u) {
             return "unknown field '" + u.getPropertyName() + "'";
         }
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith(DUPLICATE_FIELD)) {
+            // STRICT_DUPLICATE_DETECTION has no exception type of its own, only this message
+            return "field " + e.getOriginalMessage().substring(DUPLICATE_FIELD.length()) + " appears more than once";
+        }
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             StringBuilder field = new StringBuilder();
             for (JsonMappingException.Reference ref : m.getPath()) {
@@ -210,6 +216,9 @@ public class ProblemMapper {
                 } else if (ref.getIndex() >= 0) {
                     field.append('[').append(ref.getIndex()).append(']');
                 }
+            }
+            if (e instanceof InvalidFormatException f && f.getTargetType() == String.class) {
+                return "field '" + field + "' is not well-formed Unicode";
             }
             return "field '" + field + "' has the wrong type or format";
         }

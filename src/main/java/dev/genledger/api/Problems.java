@@ -50,7 +50,8 @@ public final class Problems {
         if (requestId != null) {
             body.put("requestId", requestId);
         }
-        body.putAll(extensions);
+        // an extension never replaces a member RFC 9457 defines (a job's "status" once did)
+        extensions.forEach(body::putIfAbsent);
         return body;
     }
 }

@@ -18,6 +18,9 @@ import dev.genledger.api.Caller;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.db.DatabaseResource;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /** The audit history for admins: filter by user, entity, action and time range. */
 @Path("/v1/admin/audit")
@@ -36,7 +39,8 @@ public class AuditResource extends DatabaseResource {
     public Page<AuditViews.Entry> search(@QueryParam("userId") UUID userId, @QueryParam("entity") String entity,
             @QueryParam("entityId") String entityId, @QueryParam("action") String action,
             @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) throws SQLException {
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit) throws SQLException {
         return audit.search(new AuditViews.Filter(userId, entity, entityId, action, time("from", from), time("to", to)),
                 cursor, Cursor.limit(limit));
     }

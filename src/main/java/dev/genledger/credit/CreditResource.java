@@ -22,6 +22,9 @@ import dev.genledger.db.DatabaseResource;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.IdempotencyKey;
 import dev.genledger.api.Page;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 @Path("/v1/users/{id}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,7 +52,8 @@ public class CreditResource extends DatabaseResource {
     @Path("ledger")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<CreditViews.Entry> ledger(@PathParam("id") UUID id, @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) {
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit) {
         caller.requireAccessTo(id);
         return credits.ledger(id, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }

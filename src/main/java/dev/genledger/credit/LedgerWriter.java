@@ -186,8 +186,15 @@ public class LedgerWriter {
                 if (!hash.equals(rs.getString(2))) {
                     return new TransferResult(CreditResult.Status.KEY_REUSED, null, null, 0);
                 }
-                UUID transferId = rs.getObject(1, UUID.class);
-                return new TransferResult(CreditResult.Status.REPLAYED, loadTransfer(c, transferId), null, 0);
+                CreditViews.Transfer transfer = loadTransfer(c, rs.getObject(1, UUID.class));
+                // Like a spend's replay, a transfer's is answered only while its users are live:
+                // the first answer would show a deleted user's id and balance.
+                for (UUID user : List.of(transfer.fromUserId(), transfer.toUserId())) {
+                    if (liveBalance(c, user) == null) {
+                        return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
+                    }
+                }
+                return new TransferResult(CreditResult.Status.REPLAYED, transfer, null, 0);
             }
         }
     }

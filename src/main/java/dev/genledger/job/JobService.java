@@ -219,7 +219,16 @@ public class JobService {
         }
     }
 
-    /** Part of a user's deletion: their open jobs are cancelled and their holds released. */
+    /**
+     * Part of a user's deletion: their pending jobs are cancelled and their holds released. A
+     * RUNNING job refuses the deletion (409, and the transaction rolls back): its work is being
+     * done, and deleting the user would release its hold and make its {@code succeed} a 404, so the
+     * work would never be charged. The backend settles the job (or the stuck-job sweep fails it)
+     * and the deletion then goes through. A PENDING job has delivered nothing, so cancelling it
+     * costs nobody anything. The job rows are locked here, so a racing {@code start} either finds
+     * them locked (55P03, retried) and then the user gone, or wins, and this deletion then fails
+     * with a serialization error and is retried into the 409.
+     */
     void onUserDeleted(@Observes UserEvents.Deleted deleted) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             List<JobViews.Job> open = new ArrayList<>();
@@ -231,6 +240,13 @@ public class JobService {
                         open.add(job(rs));
                     }
                 }
+            }
+            List<UUID> running = open.stream().filter(j -> j.status() == JobStatus.RUNNING)
+                    .map(JobViews.Job::id).toList();
+            if (!running.isEmpty()) {
+                throw ApiProblem.conflict("user-has-running-jobs",
+                        "the user has running jobs; they must succeed, fail or be cancelled before the user is deleted")
+                        .with("runningJobs", running);
             }
             for (JobViews.Job job : open) {
                 move(c, job, JobStatus.CANCELLED, null, null, "user deleted", deleted.who().actor());
@@ -252,7 +268,7 @@ public class JobService {
             String actor) throws SQLException {
         if (!job.status().mayBecome(to)) {
             throw ApiProblem.conflict("illegal-transition", "a " + job.status() + " job cannot become " + to)
-                    .with("status", job.status().name());
+                    .with("currentStatus", job.status().name());
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE generation_jobs

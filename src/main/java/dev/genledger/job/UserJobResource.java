@@ -26,6 +26,9 @@ import dev.genledger.api.RequestMeta;
 import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * Generation jobs. Users may read their own jobs; creating and moving jobs (which holds and spends
@@ -77,7 +80,9 @@ public class UserJobResource extends DatabaseResource {
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<JobViews.Job> list(@PathParam("id") UUID userId, @QueryParam("status") String status,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) throws SQLException {
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit) throws SQLException {
         caller.requireAccessTo(userId);
         return jobs.list(userId, status == null ? null : parseStatus(status), cursor, Cursor.limit(limit))
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));

@@ -21,6 +21,9 @@ import dev.genledger.db.TransientDatabaseException;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * Maintenance an operator starts by hand. The long calls get a longer attempt timeout than the
@@ -63,7 +66,9 @@ public class MaintenanceResource extends DatabaseResource {
     /** Per-user statistics as of the last optimize run, by user id. */
     @GET
     @Path("stats")
-    public Page<Maintenance.UserStats> stats(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit)
+    public Page<Maintenance.UserStats> stats(@QueryParam("cursor") String cursor,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit)
             throws SQLException {
         return maintenance.userStats(cursor, Cursor.limit(limit));
     }

@@ -42,6 +42,11 @@ public final class QuizRequests {
             UUID sourceJobId) {
     }
 
+    /** Answers to a published quiz: the index of the chosen option of each question, in order. */
+    @RegisterForReflection
+    public record Answers(@NotNull @Size(max = 100) List<@NotNull @PositiveOrZero Integer> answers) {
+    }
+
     /** Absent fields are left as they are. */
     @RegisterForReflection
     public record Patch(

@@ -187,9 +187,16 @@ public class QuizService {
     @Transactional(rollbackOn = SQLException.class)
     public Optional<QuizViews.PublicQuiz> bySlug(String slug) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(one(c, "q.slug = ? AND " + LIVE, slug)).map(QuizViews.PublicQuiz::from);
+        }
+    }
+
+    /** Grades answers to a published, live quiz (see {@link Grading}); empty when there is none. */
+    @Transactional(rollbackOn = SQLException.class)
+    public Optional<QuizViews.Graded> grade(String slug, List<Integer> answers) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
             QuizViews.Quiz quiz = one(c, "q.slug = ? AND " + LIVE, slug);
-            return Optional.ofNullable(quiz)
-                    .map(q -> new QuizViews.PublicQuiz(q.slug(), q.title(), q.questions(), q.publishedAt()));
+            return Optional.ofNullable(quiz).map(q -> Grading.grade(q.questions(), answers));
         }
     }
 

@@ -24,6 +24,9 @@ import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseResource;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /** Quizzes of a user: the user themselves, the app backend and admins may manage them. */
 @Path("/v1/users/{id}/quizzes")
@@ -53,7 +56,8 @@ public class UserQuizResource extends DatabaseResource {
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<QuizViews.Quiz> list(@PathParam("id") UUID userId, @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) throws SQLException {
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit) throws SQLException {
         caller.requireAccessTo(userId);
         return quizzes.list(userId, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + userId));
     }

@@ -19,6 +19,9 @@ import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseResource;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 @Path("/v1/admin/users")
 @Produces(MediaType.APPLICATION_JSON)
@@ -34,7 +37,9 @@ public class AdminUserResource extends DatabaseResource {
     @GET
     @RolesAllowed(Caller.ADMIN)
     public Page<AdminUserView> list(@QueryParam("includeDeleted") boolean includeDeleted,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) throws SQLException {
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit) throws SQLException {
         return users.list(includeDeleted, cursor, Cursor.limit(limit));
     }
 

@@ -8,7 +8,8 @@ import jakarta.validation.constraints.Size;
 /** Request bodies of the user endpoints. Absent optional fields mean "leave as is" on PATCH. */
 public final class UserRequests {
 
-    static final String NO_CONTROL_CHARS = "[^\\p{Cntrl}]*";
+    /** No control character, C0 (newline, escape, NUL), DEL or C1: they forge log lines and terminal output. */
+    static final String NO_CONTROL_CHARS = "[^\\p{Cc}]*";
 
     private UserRequests() {
     }

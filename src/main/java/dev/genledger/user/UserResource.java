@@ -8,6 +8,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -63,7 +64,7 @@ public class UserResource extends DatabaseResource {
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public UserView find(@QueryParam("email") @Size(max = 254) String email,
-            @QueryParam("externalId") @Size(max = 128) String externalId) {
+            @QueryParam("externalId") @Size(max = 128) @Pattern(regexp = UserRequests.NO_CONTROL_CHARS) String externalId) {
         if ((email == null) == (externalId == null)) {
             throw ApiProblem.badRequest("invalid-query", "give exactly one of the query parameters email and externalId");
         }
@@ -76,7 +77,8 @@ public class UserResource extends DatabaseResource {
     @PUT
     @Path("by-external-id/{externalId}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public Response upsert(@PathParam("externalId") @Size(min = 1, max = 128) String externalId,
+    public Response upsert(
+            @PathParam("externalId") @Size(min = 1, max = 128) @Pattern(regexp = UserRequests.NO_CONTROL_CHARS) String externalId,
             @Valid @NotNull UserRequests.Upsert request) throws SQLException {
         UserService.Upserted result = users.upsertByExternalId(externalId, request, meta.who());
         return result.created()
@@ -84,12 +86,21 @@ public class UserResource extends DatabaseResource {
                 : Response.ok(result.user()).build();
     }
 
+    /**
+     * A user may rename themselves, nothing more: email and external id say who an account is
+     * (the backend finds and upserts users by them), so only the backend and admins change them.
+     * The refusal comes before any lookup, so it says nothing about who else has that email.
+     */
     @PATCH
     @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) throws SQLException {
         caller.requireAccessTo(id);
+        if (!caller.isPrivileged() && (patch.email() != null || patch.externalId() != null)) {
+            throw ApiProblem.forbidden(
+                    "a user may change only their displayName; email and externalId are changed by the app backend");
+        }
         return users.update(id, patch, meta.who()).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 

@@ -131,8 +131,10 @@ public class UserService {
 
     /**
      * Soft-deletes a live user and, in the same transaction, everything of theirs: quizzes and
-     * insights are hidden with the user's deletion time, open jobs cancelled and their holds
-     * released (see the {@link UserEvents.Deleted} observers). False when there is no live user.
+     * insights are hidden with the user's deletion time, pending jobs cancelled and their holds
+     * released (see the {@link UserEvents.Deleted} observers). A user with a running job is not
+     * deleted: 409 {@code user-has-running-jobs} (see the job observer). False when there is no
+     * live user.
      */
     @Transactional(rollbackOn = SQLException.class)
     public boolean delete(UUID id, Who who) throws SQLException {

@@ -82,6 +82,36 @@ class AuthTests {
     }
 
     @Test
+    void aUserIsTheTokenSubjectWhateverItsUpnOrPreferredUsernameSay() {
+        UUID victim = newUserWith(5);
+        UUID intruder = newUserWith(5);
+        String byUpn = Tokens.userNamed(intruder.toString(), victim.toString(), null);
+        String byPreferredName = Tokens.userNamed(intruder.toString(), null, victim.toString());
+        String byBoth = Tokens.userNamed(intruder.toString(), victim.toString(), victim.toString());
+        for (String token : new String[] { byUpn, byPreferredName, byBoth }) {
+            as(token).get("/v1/users/{id}", victim).then().statusCode(404);
+            as(token).get("/v1/users/{id}/balance", victim).then().statusCode(404);
+            as(token).body(Map.of("displayName", "taken over")).patch("/v1/users/{id}", victim).then().statusCode(404);
+            as(token).delete("/v1/users/{id}", victim).then().statusCode(404);
+            as(token).get("/v1/users/{id}", intruder).then().statusCode(200);
+        }
+        // the subject decides, even when the other claims name somebody else
+        as(Tokens.userNamed(victim.toString(), intruder.toString(), intruder.toString()))
+                .get("/v1/users/{id}", victim).then().statusCode(200);
+        asService().get("/v1/users/{id}", victim).then().statusCode(200).body("displayName", equalTo(null));
+    }
+
+    @Test
+    void aTokenWithoutASubjectIsNobody() {
+        UUID victim = newUserWith(5);
+        String noSubject = Tokens.userNamed(null, victim.toString(), victim.toString());
+        as(noSubject).get("/v1/users/{id}", victim).then().statusCode(401)
+                .body("type", equalTo("https://genledger.dev/problems/unauthorized"));
+        as(noSubject).delete("/v1/users/{id}", victim).then().statusCode(401);
+        asService().get("/v1/users/{id}", victim).then().statusCode(200);
+    }
+
+    @Test
     void aUserCannotMoveCreditsOrUseAdminEndpoints() {
         UUID me = newUserWith(5);
         String myToken = Tokens.user(me);

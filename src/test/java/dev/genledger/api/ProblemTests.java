@@ -6,8 +6,10 @@ import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.contains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,24 @@ class ProblemTests {
                 .body("detail", containsString("sneaky"));
         asService().body("[1,2]").post("/v1/users/{id}/credits/spend", user).then().statusCode(400);
         org.junit.jupiter.api.Assertions.assertEquals(10, Api.balance(user));
+    }
+
+    @Test
+    void aLimitThatIsNotAnIntegerFrom1To200IsAValidationProblemOnEveryList() {
+        UUID user = Api.newUserWith(1);
+        List<String> lists = List.of("/v1/users/" + user + "/ledger", "/v1/users/" + user + "/jobs",
+                "/v1/users/" + user + "/quizzes", "/v1/admin/users", "/v1/admin/audit", "/v1/admin/stats");
+        for (String list : lists) {
+            for (String limit : List.of("abc", "99999999999", "0", "-1", "201", "1.5", " 5", "0x10")) {
+                Api.asAdmin().queryParam("limit", limit).get(list).then().statusCode(400)
+                        .contentType("application/problem+json")
+                        .body("type", equalTo("https://genledger.dev/problems/validation"))
+                        .body("errors.field", contains("limit"));
+            }
+            Api.asAdmin().queryParam("limit", "200").get(list).then().statusCode(200);
+            Api.asAdmin().queryParam("limit", "1").get(list).then().statusCode(200);
+            Api.asAdmin().get(list).then().statusCode(200);
+        }
     }
 
     @Test

@@ -6,10 +6,12 @@ import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.ledgerRows;
 import static dev.genledger.support.Api.newUser;
 import static dev.genledger.support.Api.newUserWith;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -184,6 +186,68 @@ class CreditResourceTests {
                 "reason", "r")).post("/v1/transfers").then().statusCode(422);
         assertEquals(7, balance(from));
         assertEquals(3, balance(to));
+    }
+
+    @Test
+    void aTransferReplayedAfterEitherUserWasDeletedIsNotFoundAndShowsNeither() {
+        for (boolean deleteRecipient : new boolean[] { true, false }) {
+            UUID from = newUserWith(10);
+            UUID to = newUserWith(0);
+            String key = "t-" + UUID.randomUUID();
+            Map<String, Object> body = Map.of("fromUserId", from, "toUserId", to, "amount", 3, "reason", "r");
+            asService().header("Idempotency-Key", key).body(body).post("/v1/transfers").then().statusCode(201);
+            UUID gone = deleteRecipient ? to : from;
+            asService().delete("/v1/users/{id}", gone).then().statusCode(204);
+
+            String replay = asService().header("Idempotency-Key", key).body(body).post("/v1/transfers").then()
+                    .statusCode(404).contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/not-found"))
+                    .header("Idempotent-Replayed", nullValue()).extract().asString();
+            assertFalse(replay.contains("BalanceAfter"), replay);
+            assertEquals(7, balance(from));
+            assertEquals(3, balance(to));
+            assertEquals(2, ledgerRows(from));
+            assertEquals(1, ledgerRows(to));
+        }
+    }
+
+    @Test
+    void textIsStoredExactlyAsEchoedAndLoneSurrogatesAreRefused() {
+        UUID user = newUserWith(10);
+        // a JSON escape is the only way to send half a UTF-16 pair; in the echo and in PostgreSQL
+        // it would become a '?' or an error
+        for (String reason : new String[] { "half \\ud83d a pair", "other half \\ude00", "reversed \\ude00\\ud83d" }) {
+            asService().body("{\"amount\": 1, \"reason\": \"" + reason + "\"}").post("/v1/users/{id}/credits/spend", user)
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/malformed-request"))
+                    .body("detail", containsString("reason"));
+        }
+        asService().body("{\"amount\": 1, \"reason\": \"ok\", \"reference\": \"\\udbff\"}")
+                .post("/v1/users/{id}/credits/spend", user).then().statusCode(400).body("detail", containsString("reference"));
+        asService().body("{\"email\": \"x\\ud800@example.com\"}").post("/v1/users").then().statusCode(400);
+        assertEquals(10, balance(user));
+        assertEquals(1, ledgerRows(user));
+
+        String whole = "smile \ud83d\ude00 \u00e9";
+        asService().body("{\"amount\": 1, \"reason\": \"smile \\ud83d\\ude00 \u00e9\"}").post("/v1/users/{id}/credits/spend", user)
+                .then().statusCode(201).body("reason", equalTo(whole));
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND reason = ?", user, whole));
+    }
+
+    @Test
+    void duplicateJsonKeysAreMalformedNotLastOneWins() {
+        UUID user = newUserWith(10);
+        asService().body("{\"amount\": 1, \"reason\": \"r\", \"amount\": 10}").post("/v1/users/{id}/credits/spend", user)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://genledger.dev/problems/malformed-request"))
+                .body("detail", containsString("amount"));
+        String email = "dup-" + UUID.randomUUID() + "@example.com";
+        asService().body("{\"email\": \"" + email + "\", \"email\": \"other-" + email + "\"}").post("/v1/users")
+                .then().statusCode(400);
+        asService().body("{\"fromUserId\": \"" + user + "\", \"toUserId\": \"" + newUser() + "\", \"amount\": 1, \"reason\": \"r\", "
+                + "\"toUserId\": \"" + UUID.randomUUID() + "\"}").post("/v1/transfers").then().statusCode(400);
+        assertEquals(10, balance(user));
+        assertEquals(0, Database.queryLong("SELECT count(*) FROM users WHERE email LIKE ?", "%" + email));
     }
 
     @Test

@@ -81,7 +81,7 @@ class JobConcurrencyTests {
             assertEquals(Map.of("200 null", 1L, "200 true", 7L, "409 null", 8L), outcomes,
                     "one applied; the same request repeated is a replay; the other kind conflicts");
             responses.stream().filter(r -> r.statusCode() == 409)
-                    .forEach(r -> assertEquals(status, r.path("status"), "the loser is told the current status"));
+                    .forEach(r -> assertEquals(status, r.path("currentStatus"), "the loser is told the current status"));
             long captures = Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE'", user);
             long settledHolds = Database.queryLong("SELECT count(*) FROM credit_holds WHERE user_id = ? AND status <> 'OPEN'", user);
             assertEquals(1, settledHolds);

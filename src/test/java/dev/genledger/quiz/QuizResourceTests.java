@@ -140,7 +140,11 @@ class QuizResourceTests {
         assertNotEquals(slug, other);
         String body = given().get("/v1/public/quizzes/{slug}", slug).then().statusCode(200)
                 .body("title", equalTo("Shared")).body("slug", equalTo(slug)).body("questions", hasSize(2))
-                .body("$", not(hasKey("id"))).body("$", not(hasKey("userId"))).extract().asString();
+                .body("$", not(hasKey("id"))).body("$", not(hasKey("userId")))
+                .body("questions[0].question", equalTo("1 + 1?")).body("questions[0].options", contains("a", "b", "c"))
+                .body("questions[0]", not(hasKey("answer"))).body("questions[1]", not(hasKey("answer")))
+                .extract().asString();
+        assertEquals(-1, body.indexOf("answer"), "the public view never shows the answers");
         assertEquals(-1, body.indexOf(user.toString()));
         assertEquals(-1, body.indexOf(id));
         assertEquals(-1, body.indexOf("@example.com"));
@@ -148,6 +152,48 @@ class QuizResourceTests {
                 .body("publishedAt", nullValue());
         given().get("/v1/public/quizzes/{slug}", slug).then().statusCode(404);
         given().get("/v1/public/quizzes/{slug}", "no-such-slug-at-all-0000").then().statusCode(404);
+    }
+
+    @Test
+    void anybodyMayHaveAnswersToAPublishedQuizGradedWithoutSeeingTheRightOnes() {
+        UUID user = newUser();
+        String id = create(user, "Graded");
+        String slug = asService().post("/v1/quizzes/{id}/publish", id).then().statusCode(200).extract().path("slug");
+        // the right answers are 1 and 2
+        String graded = given().contentType("application/json").body(Map.of("answers", List.of(1, 0)))
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(200)
+                .body("score", equalTo(1)).body("total", equalTo(2)).body("correct", contains(true, false))
+                .extract().asString();
+        assertEquals(-1, graded.indexOf("answer"), "grading says right or wrong, never which option was right");
+        given().contentType("application/json").body(Map.of("answers", List.of(1, 2)))
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(200)
+                .body("score", equalTo(2)).body("correct", contains(true, true));
+        as(Tokens.user(newUser())).body(Map.of("answers", List.of(0, 0)))
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(200).body("score", equalTo(0));
+
+        for (Object answers : List.of(List.of(1), List.of(1, 2, 0), List.of())) {
+            given().contentType("application/json").body(Map.of("answers", answers))
+                    .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/validation"))
+                    .body("errors.field", contains("answers"));
+        }
+        given().contentType("application/json").body(Map.of("answers", List.of(1, 3)))
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(400)
+                .body("errors.field", contains("answers[1]"));
+        given().contentType("application/json").body(Map.of("answers", List.of(-1, 0)))
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(400);
+        given().contentType("application/json").body("{\"answers\": [1, \"b\"]}")
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(400)
+                .body("type", equalTo("https://genledger.dev/problems/malformed-request"));
+        given().contentType("application/json").body(Map.of())
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(400);
+        given().contentType("application/json").body(Map.of("answers", List.of(1, 2)))
+                .post("/v1/public/quizzes/{slug}/answers", "no-such-slug-at-all-0000").then().statusCode(404);
+
+        asService().post("/v1/quizzes/{id}/unpublish", id).then().statusCode(200);
+        given().contentType("application/json").body(Map.of("answers", List.of(1, 2)))
+                .post("/v1/public/quizzes/{slug}/answers", slug).then().statusCode(404);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 import io.smallrye.jwt.util.KeyUtils;
 
 /** Bearer tokens signed with the dev key pair that the test profile trusts. */
@@ -33,6 +34,24 @@ public final class Tokens {
 
     public static String sign(String subject, String... groups) {
         return Jwt.issuer(ISSUER).subject(subject).upn(subject).groups(Set.of(groups)).expiresIn(3600).sign(KEY);
+    }
+
+    /**
+     * A {@code user} token whose {@code upn} and {@code preferred_username} may name somebody other
+     * than its subject; a null leaves that claim out.
+     */
+    public static String userNamed(String subject, String upn, String preferredUsername) {
+        JwtClaimsBuilder claims = Jwt.issuer(ISSUER).groups(Set.of("user")).expiresIn(3600);
+        if (subject != null) {
+            claims.subject(subject);
+        }
+        if (upn != null) {
+            claims.upn(upn);
+        }
+        if (preferredUsername != null) {
+            claims.preferredUserName(preferredUsername);
+        }
+        return claims.sign(KEY);
     }
 
     /** A token that expires at the given second (the test profile allows no clock skew). */

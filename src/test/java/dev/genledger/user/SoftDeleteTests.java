@@ -1,11 +1,13 @@
 package dev.genledger.user;
 
+import static dev.genledger.support.Api.as;
 import static dev.genledger.support.Api.asAdmin;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.ledgerRows;
 import static dev.genledger.support.Api.newUserWith;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
+import dev.genledger.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
@@ -49,7 +52,7 @@ class SoftDeleteTests {
     }
 
     @Test
-    void deletingAUserHidesTheirDataCancelsTheirJobsAndReleasesTheirHolds() {
+    void deletingAUserHidesTheirDataCancelsTheirPendingJobsAndReleasesTheirHolds() {
         UUID user = newUserWith(100);
         String kept = quiz(user, "kept");
         String slug = asService().post("/v1/quizzes/{id}/publish", kept).then().statusCode(200).extract().path("slug");
@@ -60,6 +63,8 @@ class SoftDeleteTests {
         asService().post("/v1/jobs/{id}/start", running).then().statusCode(200);
         asService().post("/v1/jobs/{id}/start", done).then().statusCode(200);
         asService().body(Map.of()).post("/v1/jobs/{id}/succeed", done).then().statusCode(200);
+        // a running job is settled by the backend before the user can go (see the test below)
+        asService().body(Map.of("reason", "user leaving")).post("/v1/jobs/{id}/cancel", running).then().statusCode(200);
 
         asService().delete("/v1/users/{id}", user).then().statusCode(204);
 
@@ -82,6 +87,34 @@ class SoftDeleteTests {
         assertEquals(95, balance(user), "cancelling released the holds; the earlier capture stays");
         assertEquals(1, Database.queryLong("SELECT count(*) FROM quizzes WHERE user_id = ? AND deleted_at IS NOT NULL", user));
         assertEquals(1, Database.queryLong("SELECT count(*) FROM insights WHERE user_id = ? AND deleted_at IS NOT NULL", user));
+    }
+
+    @Test
+    void aUserWithARunningJobCannotBeDeletedUntilItSettlesSoItsChargeCannotBeDodged() {
+        UUID user = newUserWith(100);
+        String running = job(user, "r", 30);
+        String pending = job(user, "p", 10);
+        asService().post("/v1/jobs/{id}/start", running).then().statusCode(200);
+
+        for (var caller : List.of(as(Tokens.user(user)), asService(), asAdmin())) {
+            caller.delete("/v1/users/{id}", user).then().statusCode(409).contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/user-has-running-jobs"))
+                    .body("status", equalTo(409)).body("runningJobs", contains(running));
+        }
+        asService().get("/v1/users/{id}", user).then().statusCode(200);
+        asService().get("/v1/jobs/{id}", running).then().statusCode(200).body("status", equalTo("RUNNING"));
+        asService().get("/v1/jobs/{id}", pending).then().statusCode(200).body("status", equalTo("PENDING"));
+        assertEquals(40, Database.queryLong("SELECT held FROM users WHERE id = ?", user));
+
+        asService().body(Map.of("resultRef", "quiz:1")).post("/v1/jobs/{id}/succeed", running).then().statusCode(200);
+        as(Tokens.user(user)).delete("/v1/users/{id}", user).then().statusCode(204);
+
+        assertEquals(70, balance(user), "the job that ran was charged");
+        assertEquals(0, Database.queryLong("SELECT held FROM users WHERE id = ?", user));
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE'", user));
+        assertEquals(1, Database.queryLong(
+                "SELECT count(*) FROM generation_jobs WHERE id = ?::uuid AND status = 'CANCELLED'", pending));
+        assertEquals(2, ledgerRows(user));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.genledger.user;
 
+import static dev.genledger.support.Api.as;
+import static dev.genledger.support.Api.asAdmin;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.inBackground;
 import static dev.genledger.support.Api.newUserWith;
@@ -7,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
 import dev.genledger.support.LostCommitAck;
+import dev.genledger.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -129,6 +133,22 @@ class UserResourceTests {
     }
 
     @Test
+    void anExternalIdWithControlCharactersIsRefusedInThePathAsInBodies() {
+        String base = "tg-" + UUID.randomUUID();
+        for (String ext : List.of(base + "\n", base + "\r\nX-Injected: 1", base + "\u0000", base + "\u001b[31m",
+                base + "\u007f", base + "\u0085", base + "\t")) {
+            asService().body(Map.of("email", email())).put("/v1/users/by-external-id/{ext}", ext).then()
+                    .statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/validation"))
+                    .body("errors.field", hasItem("externalId"));
+            asService().body(Map.of("email", email(), "externalId", ext)).post("/v1/users").then().statusCode(400);
+        }
+        assertEquals(0, Database.queryLong("SELECT count(*) FROM users WHERE external_id LIKE ?", base + "%"));
+        asService().body(Map.of("email", email())).put("/v1/users/by-external-id/{ext}", base + " ünïcode").then()
+                .statusCode(201).body("externalId", equalTo(base + " ünïcode"));
+    }
+
+    @Test
     void concurrentUpsertsOfOneExternalIdMakeOneUser() throws Exception {
         String ext = "tg-" + UUID.randomUUID();
         int callers = 24;
@@ -160,6 +180,50 @@ class UserResourceTests {
         asService().body(Map.of("email", taken)).post("/v1/users").then().statusCode(201);
         asService().body(Map.of("email", taken)).patch("/v1/users/{id}", id).then().statusCode(409);
         asService().body(Map.of("displayName", "x")).patch("/v1/users/{id}", UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
+    void aUserMayRenameThemselvesButNotTakeAnEmailOrExternalIdNorProbeForOne() {
+        String victimEmail = email();
+        String victimExt = "tg-" + UUID.randomUUID();
+        asService().body(Map.of("email", victimEmail, "externalId", victimExt)).post("/v1/users").then().statusCode(201);
+        String mine = email();
+        UUID me = UUID.fromString(asService().body(Map.of("email", mine)).post("/v1/users").then().statusCode(201)
+                .extract().path("id"));
+        String myToken = Tokens.user(me);
+        String unclaimedExt = "tg-" + UUID.randomUUID();
+
+        // taken or free, the answer is the same 403: no oracle for registered emails or ids
+        for (Map<String, Object> patch : List.<Map<String, Object>>of(Map.of("email", victimEmail),
+                Map.of("email", email()), Map.of("externalId", victimExt), Map.of("externalId", unclaimedExt),
+                Map.of("displayName", "both", "email", email()))) {
+            as(myToken).body(patch).patch("/v1/users/{id}", me).then().statusCode(403)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("https://genledger.dev/problems/forbidden"));
+        }
+        assertEquals(1, Database.queryLong(
+                "SELECT count(*) FROM users WHERE id = ? AND email = ? AND external_id IS NULL AND display_name IS NULL",
+                me, mine));
+
+        // the backend's later upsert of that Telegram id makes its own user, not the attacker's
+        String upserted = asService().body(Map.of("email", email())).put("/v1/users/by-external-id/{ext}", unclaimedExt)
+                .then().statusCode(201).extract().path("id");
+        assertNotEquals(me.toString(), upserted);
+
+        as(myToken).body(Map.of("displayName", "Me")).patch("/v1/users/{id}", me).then().statusCode(200)
+                .body("displayName", equalTo("Me")).body("email", equalTo(mine));
+    }
+
+    @Test
+    void theBackendAndAdminsMayChangeIdentityFields() {
+        UUID id = newUserWith(0);
+        String email = email();
+        String ext = "tg-" + UUID.randomUUID();
+        asService().body(Map.of("email", email)).patch("/v1/users/{id}", id).then().statusCode(200)
+                .body("email", equalTo(email));
+        asAdmin().body(Map.of("externalId", ext)).patch("/v1/users/{id}", id).then().statusCode(200)
+                .body("externalId", equalTo(ext)).body("email", equalTo(email));
+        asService().queryParam("externalId", ext).get("/v1/users").then().statusCode(200).body("id", equalTo(id.toString()));
     }
 
     @Test
