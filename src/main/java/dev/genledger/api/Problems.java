@@ -30,8 +30,13 @@ public final class Problems {
 
     /** Ends a Vert.x route with a problem, for answers given before the REST layer. */
     public static void send(RoutingContext ctx, int status, String type, String title, String detail) {
+        send(ctx, status, type, title, detail, Map.of());
+    }
+
+    public static void send(RoutingContext ctx, int status, String type, String title, String detail,
+            Map<String, Object> extensions) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", MEDIA_TYPE)
-                .end(new JsonObject(body(status, type, title, detail, ctx.request().path(), Map.of())).encode());
+                .end(new JsonObject(body(status, type, title, detail, ctx.request().path(), extensions)).encode());
     }
 
     public static Map<String, Object> body(int status, String type, String title, String detail, String instance,

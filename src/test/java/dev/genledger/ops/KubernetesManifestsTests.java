@@ -84,6 +84,21 @@ class KubernetesManifestsTests {
     }
 
     @Test
+    void theJvmOverlayGivesThePodTheMemoryTheJvmNeeds() throws IOException {
+        Map<String, Object> overlay = map(loadYaml(K8S.resolve("jvm/kustomization.yaml")).get(0));
+        assertEquals(List.of(".."), overlay.get("resources"));
+        Map<String, Object> patch = map(list(overlay.get("patches")).get(0));
+        assertEquals(Map.of("kind", "Deployment", "name", "genledger"), patch.get("target"));
+        String resources = "/spec/template/spec/containers/0/resources/";
+        Map<String, Object> memory = new java.util.HashMap<>();
+        for (Object op : list(new Yaml(new SafeConstructor(new LoaderOptions())).load((String) patch.get("patch")))) {
+            memory.put((String) map(op).get("path"), map(op).get("value"));
+        }
+        assertEquals(Map.of(resources + "requests/memory", "768Mi", resources + "limits/memory", "768Mi"), memory);
+        assertEquals("256Mi", at(container, "resources", "limits", "memory"), "the base is sized for the native image");
+    }
+
+    @Test
     void probesHitTheHealthChecksOnTheManagementInterface() {
         assertEquals("true", app.get("quarkus.management.enabled", "false"),
                 "the probes and the ServiceMonitor expect the management interface (quarkus.management.enabled=true)");

@@ -59,6 +59,17 @@ public final class Tokens {
         return Jwt.issuer(ISSUER).subject(subject).upn(subject).groups(Set.of(groups)).expiresAt(epochSecond).sign(KEY);
     }
 
+    /** A token signed with the trusted key but naming another issuer. */
+    public static String issuedBy(String issuer, String subject, String... groups) {
+        return Jwt.issuer(issuer).subject(subject).upn(subject).groups(Set.of(groups)).expiresIn(3600).sign(KEY);
+    }
+
+    /** A token for an audience (the aud claim). */
+    public static String forAudience(String audience, String subject, String... groups) {
+        return Jwt.issuer(ISSUER).audience(audience).subject(subject).upn(subject).groups(Set.of(groups))
+                .expiresIn(3600).sign(KEY);
+    }
+
     private static PrivateKey load() {
         try {
             return KeyUtils.decodePrivateKey(Files.readString(Path.of("dev/jwt/privateKey.pem")));
