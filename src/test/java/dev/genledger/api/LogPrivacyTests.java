@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,7 +55,14 @@ class LogPrivacyTests {
                 .then().statusCode(402);
 
         assertTrue(Files.exists(LOG), "the test profile logs to " + LOG);
-        String log = Files.readString(LOG, StandardCharsets.UTF_8).toLowerCase();
+        StringBuilder logs = new StringBuilder();
+        // The file is rotated at every start and by size: read the rotated ones too.
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(LOG.getParent(), LOG.getFileName() + "*")) {
+            for (Path file : files) {
+                logs.append(Files.readString(file, StandardCharsets.UTF_8));
+            }
+        }
+        String log = logs.toString().toLowerCase();
         assertTrue(log.contains("started: schema version"), "the file holds this run's log");
         for (String secret : List.of(email, externalId, reason, token, token.substring(token.lastIndexOf('.') + 1))) {
             assertEquals(-1, log.indexOf(secret.toLowerCase()), "the log contains " + secret);
