@@ -166,7 +166,7 @@ server_connect_timeout = 2
 query_wait_timeout = 5
 logfile = $WORK/pgbouncer.log
 INI
-echo '"genledger" ""' > "$WORK/userlist.txt"
+printf '"genledger" ""\n"genledger_owner" ""\n' > "$WORK/userlist.txt"
 chown postgres "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
 bouncer_start() {
   runuser -u postgres -- pgbouncer "$WORK/pgbouncer.ini" >> "$WORK/pgbouncer.out" 2>&1 &

@@ -18,12 +18,12 @@ APP_PID=""
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-psql_db() { runuser -u postgres -- "$PG_BIN/psql" -h "$WORK" -p "$PG_PORT" -U genledger -d postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_db() { runuser -u postgres -- "$PG_BIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
 sql() { psql_db -tAc "$1"; }
 
 pg_start() {   # pg_start [extra postgresql.conf lines...]
   if [ ! -d "$WORK/data" ]; then
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/data" -U genledger --auth=trust >/dev/null
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/data" -U postgres --auth=trust >/dev/null
     {
       echo "listen_addresses = '${PG_HOST:-127.0.0.1}'"
       echo "max_connections = 200"
@@ -37,6 +37,8 @@ pg_start() {   # pg_start [extra postgresql.conf lines...]
   # PG_NETNS: run the server inside that network namespace (the chaos suite's network faults).
   ${PG_NETNS:+ip netns exec "$PG_NETNS"} runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -o "-p $PG_PORT -k $WORK" -l "$WORK/pg.log" -w start >/dev/null
   sql "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  # The schema owner (Flyway), the service's runtime role and the maintenance role.
+  psql_db -f - < "$BENCH_ROOT/src/main/resources/db/roles.sql" >/dev/null
 }
 
 pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -m "${1:-fast}" -w stop >/dev/null 2>&1 || true; }
@@ -57,6 +59,7 @@ app_start() {
   APP_T0=$(date +%s%N)
   ( cd "$BENCH_ROOT" && exec env QUARKUS_DATASOURCE_JDBC_URL="$url" \
       QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
+      QUARKUS_FLYWAY_USERNAME=genledger_owner QUARKUS_FLYWAY_PASSWORD=unused \
       MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
       QUARKUS_HTTP_PORT="$APP_PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" "$@" \
       "${cmd[@]}" ) >> "$WORK/app.log" 2>&1 &

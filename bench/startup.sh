@@ -30,7 +30,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 [ -x "$PG_BIN/postgres" ] || { apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null; }
 dir=$(mktemp -d)
 chown postgres "$dir"
-runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U genledger --auth=trust >/dev/null
+runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust >/dev/null
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -o "-p $PG_PORT -k $dir -c max_connections=100" \
   -l "$dir/pg.log" -w start >/dev/null
 app=""
@@ -43,7 +43,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-psql() { runuser -u postgres -- "$PG_BIN/psql" -h "$dir" -p "$PG_PORT" -U genledger -d postgres -qtAc "$1"; }
+psql() { runuser -u postgres -- "$PG_BIN/psql" -h "$dir" -p "$PG_PORT" -U postgres -d postgres -qtAc "$1"; }
 
 now_ms() { date +%s%3N; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -54,8 +54,12 @@ mb() { awk -v kb="$1" 'BEGIN {printf "%.0f", kb / 1024}'; }
 start() {
   local kind=$1 db=$2 t0
   psql "CREATE DATABASE $db"
+  # The roles are the server's; their grants on the schema belong to each database.
+  runuser -u postgres -- "$PG_BIN/psql" -h "$dir" -p "$PG_PORT" -U postgres -d "$db" -X -q -v ON_ERROR_STOP=1 \
+    -f - < src/main/resources/db/roles.sql
   export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/$db" \
     QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
+    QUARKUS_FLYWAY_USERNAME=genledger_owner QUARKUS_FLYWAY_PASSWORD=unused \
     MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
     QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT
   t0=$(now_ms)

@@ -1,5 +1,6 @@
 package dev.genledger.db;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -35,10 +36,8 @@ public class EmbeddedDatabase implements ConfigSourceFactory {
             return java.util.List.of();
         }
         boolean dev = context.getProfiles().contains("dev");
-        Map<String, String> props = Map.of(
-                URL, EmbeddedPostgresServer.jdbcUrl(dev),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+        Map<String, String> props = new HashMap<>(DatabaseRoles.serviceCredentials());
+        props.put(URL, EmbeddedPostgresServer.jdbcUrl(dev));
         return java.util.List.of(new PropertiesConfigSource(props, "genledger-embedded-postgres", 50));
     }
 

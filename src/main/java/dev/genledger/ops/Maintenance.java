@@ -26,6 +26,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * VACUUM (ANALYZE) of the hot tables and the refresh of the statistics views. VACUUM refuses to
  * run inside a transaction, so this runs on the admin pool in autocommit mode (hence no
  * {@code @Transactional}), bounded by that pool's statement timeout.
+ * <p>
+ * The service owns no table: it maintains them as a member of the maintenance role, which holds
+ * PostgreSQL 17's MAINTAIN privilege. Before 17 only the owner may VACUUM, so there the VACUUM
+ * steps are left to autovacuum; the views are refreshed by the owner's
+ * {@code refresh_materialized_view} function on every version.
  */
 @ApplicationScoped
 @TranslateFailures
@@ -62,12 +67,16 @@ public class Maintenance {
         List<Step> steps = new ArrayList<>();
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(true);
-            for (String table : vacuumTables) {
-                steps.add(timed("VACUUM (ANALYZE)", table, () -> s.execute("VACUUM (ANALYZE) " + identifier(table))));
+            if (c.getMetaData().getDatabaseMajorVersion() >= 17) {
+                for (String table : vacuumTables) {
+                    steps.add(timed("VACUUM (ANALYZE)", table, () -> s.execute("VACUUM (ANALYZE) " + identifier(table))));
+                }
+            } else {
+                LOG.infof("maintenance: VACUUM of %s left to autovacuum (PostgreSQL before 17 lets only the owner run it)",
+                        vacuumTables);
             }
             for (String view : refreshViews) {
-                steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view,
-                        () -> s.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY " + identifier(view))));
+                steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view, () -> refresh(c, identifier(view))));
             }
         }
         long total = (System.nanoTime() - started) / 1_000_000;
@@ -137,6 +146,13 @@ public class Maintenance {
         long t = System.nanoTime();
         sql.run();
         return new Step(action, relation, (System.nanoTime() - t) / 1_000_000);
+    }
+
+    private static void refresh(Connection c, String view) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT refresh_materialized_view(?)")) {
+            ps.setString(1, view);
+            ps.execute();
+        }
     }
 
     private static String identifier(String name) {

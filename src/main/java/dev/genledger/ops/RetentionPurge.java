@@ -5,11 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -27,7 +24,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * Removes for good what was soft-deleted longer ago than the retention period, and audit
  * history older than its own retention. A purged user's row stays as an anonymised tombstone
  * (no email, external id or name), because their append-only ledger keeps referring to it; their
- * jobs, holds, quizzes and insights go, and their audit rows lose the personal fields.
+ * jobs, holds, quizzes and insights go, and the free text of their ledger and audit rows is
+ * scrubbed. The service's role may neither delete nor change those rows itself: the work is done
+ * by the schema owner's functions {@code purge_deleted} and {@code purge_audit_log} (V12).
  */
 @ApplicationScoped
 @TranslateFailures
@@ -35,8 +34,6 @@ public class RetentionPurge {
 
     /** Advisory lock key of the purge: one replica at a time. */
     static final long LOCK = 0x67656e6c70757267L;
-
-    private static final String[] PERSONAL = { "email", "external_id", "display_name" };
 
     /** What one run removed; {@code ran} is false when another replica held the lock. */
     @RegisterForReflection
@@ -68,63 +65,28 @@ public class RetentionPurge {
                 }
             }
             auditor.tag(c, who);
-            double deletedSecs = deletedRetention.toMillis() / 1000.0;
             Map<String, Integer> purged = new LinkedHashMap<>();
-            List<UUID> users = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT id FROM users
-                    WHERE deleted_at < now() - make_interval(secs => ?) AND purged_at IS NULL
-                    ORDER BY deleted_at FOR UPDATE SKIP LOCKED
-                    """)) {
-                ps.setDouble(1, deletedSecs);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT users, jobs, quizzes, insights FROM purge_deleted(now() - make_interval(secs => ?))")) {
+                ps.setDouble(1, deletedRetention.toMillis() / 1000.0);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        users.add(rs.getObject(1, UUID.class));
-                    }
+                    rs.next();
+                    purged.put("insights", rs.getInt("insights"));
+                    purged.put("quizzes", rs.getInt("quizzes"));
+                    purged.put("jobs", rs.getInt("jobs"));
+                    purged.put("users", rs.getInt("users"));
                 }
             }
-            UUID[] ids = users.toArray(UUID[]::new);
-            purged.put("insights", update(c, """
-                    DELETE FROM insights
-                    WHERE user_id = ANY (?) OR deleted_at < now() - make_interval(secs => ?)
-                       OR quiz_id IN (SELECT id FROM quizzes WHERE deleted_at < now() - make_interval(secs => ?))
-                    """, ids, deletedSecs, deletedSecs));
-            purged.put("quizzes", update(c,
-                    "DELETE FROM quizzes WHERE user_id = ANY (?) OR deleted_at < now() - make_interval(secs => ?)",
-                    ids, deletedSecs));
-            update(c, "DELETE FROM job_transitions WHERE job_id IN (SELECT id FROM generation_jobs WHERE user_id = ANY (?))", (Object) ids);
-            update(c, "DELETE FROM credit_holds WHERE user_id = ANY (?)", (Object) ids);
-            purged.put("jobs", update(c, "DELETE FROM generation_jobs WHERE user_id = ANY (?)", (Object) ids));
-            purged.put("users", update(c, """
-                    UPDATE users SET email = 'purged-' || id || '@purged.invalid', external_id = NULL,
-                                     display_name = NULL, purged_at = now()
-                    WHERE id = ANY (?)
-                    """, (Object) ids));
-            update(c, """
-                    UPDATE audit_log SET old_values = old_values - ?::text[], new_values = new_values - ?::text[]
-                    WHERE user_id = ANY (?) AND entity = 'user'
-                    """, PERSONAL, PERSONAL, ids);
-            purged.put("auditEntries", update(c, "DELETE FROM audit_log WHERE at < now() - make_interval(secs => ?)",
-                    auditRetention.toMillis() / 1000.0));
+            try (PreparedStatement ps = c.prepareStatement("SELECT purge_audit_log(now() - make_interval(secs => ?))")) {
+                ps.setDouble(1, auditRetention.toMillis() / 1000.0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    purged.put("auditEntries", rs.getInt(1));
+                }
+            }
             auditor.adminAction(c, who, "retention-purge", "retention", null, "{" + String.join(", ",
                     purged.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue()).toList()) + "}");
             return new Result(true, purged);
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                Object p = params[i];
-                if (p instanceof UUID[] uuids) {
-                    ps.setArray(i + 1, c.createArrayOf("uuid", uuids));
-                } else if (p instanceof String[] strings) {
-                    ps.setArray(i + 1, c.createArrayOf("text", strings));
-                } else {
-                    ps.setObject(i + 1, p);
-                }
-            }
-            return ps.executeUpdate();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.genledger.db;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -24,12 +25,10 @@ public class PgBouncerDatabase implements ConfigSourceFactory {
             return List.of();
         }
         PgBouncer.Addresses a = PgBouncer.startOnce();
-        Map<String, String> props = Map.of(
-                "quarkus.datasource.jdbc.url", a.pooledUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                // through the expression in application.properties, which outranks this source
-                "GENLEDGER_ADMIN_JDBC_URL", a.directUrl());
+        Map<String, String> props = new HashMap<>(DatabaseRoles.serviceCredentials());
+        props.put("quarkus.datasource.jdbc.url", a.pooledUrl());
+        // through the expression in application.properties, which outranks this source
+        props.put("GENLEDGER_ADMIN_JDBC_URL", a.directUrl());
         return List.of(new PropertiesConfigSource(props, "genledger-pgbouncer", 60));
     }
 

@@ -27,6 +27,7 @@ import dev.genledger.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import dev.genledger.db.DatabaseRoles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -43,6 +44,9 @@ class GracefulShutdownIT {
     static void database() throws Exception {
         pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "100").start();
         url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        try (Connection c = connect()) {
+            DatabaseRoles.create(c);
+        }
     }
 
     @AfterAll
@@ -79,8 +83,7 @@ class GracefulShutdownIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
-        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
-        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        DatabaseRoles.serviceCredentials().forEach((key, value) -> env.put(key.toUpperCase().replace('.', '_'), value));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(http));
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", new File("dev/jwt/publicKey.pem").getAbsolutePath());

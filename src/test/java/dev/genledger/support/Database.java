@@ -10,18 +10,26 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Direct connections to the service's database, outside its pool: to check what the API did and
- * to inject faults (locks, killed backends).
+ * to inject faults (locks, killed backends, rows moved back in time). They log in as the
+ * superuser on purpose, which the service never is: the service's own role could do none of it.
  */
 public final class Database {
 
     private Database() {
     }
 
+    public static final String SUPERUSER = "postgres";
+
     public static Connection connect() throws SQLException {
+        return connect(SUPERUSER);
+    }
+
+    /** A connection as {@code role}, over the service's URL (every test database trusts its clients). */
+    public static Connection connect(String role) throws SQLException {
         var config = ConfigProvider.getConfig();
         java.util.Properties props = new java.util.Properties();
-        props.setProperty("user", config.getValue("quarkus.datasource.username", String.class));
-        props.setProperty("password", config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+        props.setProperty("user", role);
+        props.setProperty("password", role);
         // The same URL may lead through PgBouncer in transaction mode (-Ppgbouncer): no named statements.
         props.setProperty("prepareThreshold", "0");
         return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class), props);

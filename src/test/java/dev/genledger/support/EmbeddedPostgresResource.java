@@ -5,8 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 
+import dev.genledger.db.DatabaseRoles;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -16,7 +20,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * PostgreSQL in the test JVM and returns what the binary then gets as system properties, and what
  * the test JVM's config (read by {@link Database} and {@link Metrics}) sees too:
  * <ul>
- * <li>the datasource URL and credentials;</li>
+ * <li>the datasource URL and credentials: the pools as the runtime role, Flyway as the owner;</li>
  * <li>the dev JWT public key and issuer, which {@link Tokens} signs for, and 1 s of clock skew, so a
  * token's expiry can be tested;</li>
  * <li>a free management port: in prod mode the test framework only moves the HTTP port, and a
@@ -35,17 +39,22 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "on") // as in db.EmbeddedPostgresServer
                     .start();
+            try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+                DatabaseRoles.create(c);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL for the integration tests", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the database roles", e);
         }
-        return Map.of(
+        Map<String, String> config = new HashMap<>(DatabaseRoles.serviceCredentials());
+        config.putAll(Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
                 "mp.jwt.verify.publickey.location", Path.of("dev/jwt/publicKey.pem").toAbsolutePath().toString(),
                 "mp.jwt.verify.issuer", Tokens.ISSUER,
                 "mp.jwt.verify.clock.skew", "1",
-                "quarkus.management.port", String.valueOf(freePort()));
+                "quarkus.management.port", String.valueOf(freePort())));
+        return config;
     }
 
     @Override

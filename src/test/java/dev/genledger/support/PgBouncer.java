@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
+import dev.genledger.db.DatabaseRoles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -51,19 +52,21 @@ public final class PgBouncer {
             String direct = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             try (Connection c = DriverManager.getConnection(direct, "postgres", "postgres");
                     Statement s = c.createStatement()) {
+                DatabaseRoles.create(c);
                 // What docs/operations.md prescribes for the service's role behind a pooler.
-                s.execute("ALTER ROLE postgres SET statement_timeout = '2s'");
-                s.execute("ALTER ROLE postgres SET lock_timeout = '1s'");
-                s.execute("ALTER ROLE postgres SET idle_in_transaction_session_timeout = '10s'");
+                s.execute("ALTER ROLE genledger SET statement_timeout = '2s'");
+                s.execute("ALTER ROLE genledger SET lock_timeout = '1s'");
+                s.execute("ALTER ROLE genledger SET idle_in_transaction_session_timeout = '10s'");
                 // The pool's isolation level is session state (SET SESSION CHARACTERISTICS), lost
                 // in transaction mode: without this, transactions would run at READ COMMITTED.
-                s.execute("ALTER ROLE postgres SET default_transaction_isolation = 'repeatable read'");
+                s.execute("ALTER ROLE genledger SET default_transaction_isolation = 'repeatable read'");
             }
             Path dir = Files.createTempDirectory("genledger-pgbouncer",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             int port = freePort();
-            Files.writeString(dir.resolve("userlist.txt"), "\"postgres\" \"postgres\"\n");
+            Files.writeString(dir.resolve("userlist.txt"),
+                    "\"postgres\" \"postgres\"\n\"genledger\" \"genledger\"\n\"genledger_owner\" \"genledger_owner\"\n");
             Files.writeString(dir.resolve("pgbouncer.ini"), """
                     [databases]
                     postgres = host=127.0.0.1 port=%d dbname=postgres

@@ -5,8 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 
+import dev.genledger.db.DatabaseRoles;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -28,12 +32,18 @@ public class StoppablePostgres implements QuarkusTestResourceLifecycleManager {
             dataDirectory = Files.createTempDirectory("genledger-stoppable-pg");
             Files.delete(dataDirectory); // initdb wants to create it
             startDatabase();
+            try (Connection c = running.getPostgresDatabase().getConnection()) {
+                DatabaseRoles.create(c);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the database roles", e);
         }
-        return Map.of("quarkus.datasource.jdbc.url", url(), "quarkus.datasource.admin.jdbc.url", url(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+        Map<String, String> config = new HashMap<>(DatabaseRoles.serviceCredentials());
+        config.put("quarkus.datasource.jdbc.url", url());
+        config.put("quarkus.datasource.admin.jdbc.url", url());
+        return config;
     }
 
     public static String url() {
