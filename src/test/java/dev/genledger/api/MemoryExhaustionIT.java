@@ -46,7 +46,7 @@ class MemoryExhaustionIT {
 
     @BeforeAll
     static void database() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
+        pg = PackagedApp.database();
     }
 
     @AfterAll

@@ -31,7 +31,7 @@ class TokenSettingsIT {
 
     @BeforeAll
     static void database() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
+        pg = PackagedApp.database();
         url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
     }
 

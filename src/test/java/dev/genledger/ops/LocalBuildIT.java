@@ -33,7 +33,7 @@ class LocalBuildIT {
 
     @BeforeAll
     static void markedCopyOfThePackage() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
+        pg = PackagedApp.database();
         Path original = PackagedApp.JAR.getParent();
         if (Files.exists(COPY)) {
             try (Stream<Path> old = Files.walk(COPY)) {

@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.genledger.db.DatabaseRoles;
 import io.restassured.RestAssured;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The packaged application (target/quarkus-app, prod profile) started as a process of its own,
@@ -38,11 +42,19 @@ public final class PackagedApp implements AutoCloseable {
     public static Map<String, String> prodEnvironment(String jdbcUrl) {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
-        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
-        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        DatabaseRoles.serviceCredentials().forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_'), v));
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", new File("dev/jwt/publicKey.pem").getAbsolutePath());
         env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
         return env;
+    }
+
+    /** An embedded PostgreSQL with the service's roles, as a deployment's database has them. */
+    public static EmbeddedPostgres database() throws IOException, SQLException {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        try (Connection c = pg.getPostgresDatabase().getConnection()) {
+            DatabaseRoles.create(c);
+        }
+        return pg;
     }
 
     /** Starts {@code jar} with these JVM options and environment (a null value removes a variable). */
