@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -20,7 +22,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * <li>the dev JWT public key and issuer, which {@link Tokens} signs for, and 1 s of clock skew, so a
  * token's expiry can be tested;</li>
  * <li>a free management port: in prod mode the test framework only moves the HTTP port, and a
- * fixed 9000 would collide with anything else listening there.</li>
+ * fixed 9000 would collide with anything else listening there;</li>
+ * <li>caller limits far above what the suites fire from one token, as the test profile has.</li>
  * </ul>
  */
 public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleManager {
@@ -38,14 +41,19 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL for the integration tests", e);
         }
-        return Map.of(
+        Map<String, String> config = new HashMap<>(Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
                 "mp.jwt.verify.publickey.location", Path.of("dev/jwt/publicKey.pem").toAbsolutePath().toString(),
                 "mp.jwt.verify.issuer", Tokens.ISSUER,
                 "mp.jwt.verify.clock.skew", "1",
-                "quarkus.management.port", String.valueOf(freePort()));
+                "quarkus.management.port", String.valueOf(freePort())));
+        for (String budget : List.of("user", "service", "admin", "public")) {
+            config.put("genledger.limits." + budget + ".requests-per-second", "100000");
+            config.put("genledger.limits." + budget + ".in-flight", "1000");
+        }
+        return config;
     }
 
     @Override
