@@ -13,7 +13,8 @@ import dev.genledger.db.TransientDatabaseException;
 
 /**
  * In-process locks on users' balances, taken before a transaction that changes one starts (credit
- * lanes, transfers, job holds and settlements). Under REPEATABLE READ a transaction whose snapshot
+ * lanes, transfers, job holds and settlements), and on their content counts (quiz and insight
+ * creates, which update the user's {@code content_usage} row). Under REPEATABLE READ a transaction whose snapshot
  * predates another's change to the same balance fails with a serialization error; waiting here
  * instead means that, within one replica, such transactions on one user never meet in the database
  * (across replicas the database still serializes them and the loser is retried). Striped, so

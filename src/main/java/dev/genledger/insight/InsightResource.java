@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
 import dev.genledger.api.RequestMeta;
+import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
 
 /** Insights of a quiz, one per type. */
@@ -41,6 +42,9 @@ public class InsightResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
+    @Inject
+    UserLocks locks;
+
     /** Creates (201) or replaces (200) the quiz's insight of this type. */
     @PUT
     @Path("{type}")
@@ -53,7 +57,11 @@ public class InsightResource extends DatabaseResource {
         if (request.content().toString().length() > MAX_CONTENT_CHARS) {
             throw ApiProblem.badRequest("content-too-large", "content must be at most " + MAX_CONTENT_CHARS + " characters of JSON");
         }
-        InsightService.Upserted result = insights.put(quizId, type, request.content(), caller::mayAccess, meta.who())
+        // A new insight counts against its owner's quota row: queue behind the owner's other creates on
+        // this replica instead of failing them with serialization errors (see UserLocks).
+        UUID owner = insights.quizOwner(quizId).orElseThrow(() -> ApiProblem.notFound("quiz " + quizId));
+        InsightService.Upserted result = locks
+                .withUser(owner, () -> insights.put(quizId, type, request.content(), caller::mayAccess, meta.who()))
                 .orElseThrow(() -> ApiProblem.notFound("quiz " + quizId));
         return Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
                 .entity(result.insight()).build();

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
+import dev.genledger.limit.ContentQuotas;
+import dev.genledger.limit.ContentUsage;
 
 /** Insights of a quiz: one per (quiz, type), created or replaced in place by one upsert. */
 @ApplicationScoped
@@ -44,6 +46,9 @@ public class InsightService {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ContentQuotas quotas;
+
     /**
      * {@code INSERT ... ON CONFLICT (quiz_id, type) DO UPDATE}: concurrent PUTs of one type leave
      * one row (a racing insert that the snapshot cannot see fails with 40001 and is retried, then
@@ -58,22 +63,45 @@ public class InsightService {
             if (owner == null) {
                 return Optional.empty();
             }
+            Upserted upserted;
+            boolean counted;
+            // "before" sees the row as it was: a new or revived (deleted) insight adds to the user's count.
             try (PreparedStatement ps = c.prepareStatement("""
+                    WITH before AS (SELECT deleted_at IS NULL AS live FROM insights WHERE quiz_id = ? AND type = ?)
                     INSERT INTO insights AS i (id, quiz_id, user_id, type, content) VALUES (?, ?, ?, ?, ?::jsonb)
                     ON CONFLICT (quiz_id, type) DO UPDATE
                         SET content = excluded.content, status = 'READY', updated_at = now(), deleted_at = NULL
-                    RETURNING\s""" + COLUMNS + ", (xmax = 0)")) {
-                ps.setObject(1, UUID.randomUUID());
-                ps.setObject(2, quizId);
-                ps.setObject(3, owner);
-                ps.setString(4, type);
-                ps.setString(5, json.writeValueAsString(content));
+                    RETURNING\s""" + COLUMNS + ", (xmax = 0), NOT COALESCE((SELECT live FROM before), false)")) {
+                ps.setObject(1, quizId);
+                ps.setString(2, type);
+                ps.setObject(3, UUID.randomUUID());
+                ps.setObject(4, quizId);
+                ps.setObject(5, owner);
+                ps.setString(6, type);
+                ps.setString(7, json.writeValueAsString(content));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return Optional.of(new Upserted(insight(rs), rs.getBoolean(8)));
+                    upserted = new Upserted(insight(rs), rs.getBoolean(8));
+                    counted = rs.getBoolean(9);
                 }
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
+            }
+            if (counted && ContentUsage.liveInsights(c, owner) > quotas.insightsPerUser()) {
+                throw ContentQuotas.exceeded("insights", quotas.insightsPerUser());
+            }
+            return Optional.of(upserted);
+        }
+    }
+
+    /** Who owns a quiz, deleted or not: whose lock to take before changing its insights. */
+    @Transactional(rollbackOn = SQLException.class)
+    public Optional<UUID> quizOwner(UUID quizId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT user_id FROM quizzes WHERE id = ?")) {
+            ps.setObject(1, quizId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
             }
         }
     }

@@ -28,6 +28,8 @@ import dev.genledger.api.Page;
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
+import dev.genledger.limit.ContentQuotas;
+import dev.genledger.limit.ContentUsage;
 import dev.genledger.user.UserEvents;
 
 /**
@@ -56,6 +58,9 @@ public class QuizService {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ContentQuotas quotas;
+
     @Transactional(rollbackOn = SQLException.class)
     public Optional<QuizViews.Quiz> create(UUID userId, QuizRequests.Create request, Who who) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -75,6 +80,9 @@ public class QuizService {
                 ps.setString(4, write(request.questions()));
                 ps.setObject(5, request.sourceJobId());
                 ps.executeUpdate();
+            }
+            if (ContentUsage.liveQuizzes(c, userId) > quotas.quizzesPerUser()) {
+                throw ContentQuotas.exceeded("quizzes", quotas.quizzesPerUser());
             }
             return Optional.of(one(c, "q.id = ?", id));
         }

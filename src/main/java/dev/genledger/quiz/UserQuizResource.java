@@ -23,6 +23,7 @@ import dev.genledger.api.Caller;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
+import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -43,12 +44,17 @@ public class UserQuizResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
+    @Inject
+    UserLocks locks;
+
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Response create(@PathParam("id") UUID userId, @Valid @NotNull QuizRequests.Create request)
             throws SQLException {
         caller.requireAccessTo(userId);
-        QuizViews.Quiz quiz = quizzes.create(userId, request, meta.who())
+        // Creating counts against the user's quota row: on one replica, concurrent creates for one user
+        // queue here instead of failing each other with serialization errors (see UserLocks).
+        QuizViews.Quiz quiz = locks.withUser(userId, () -> quizzes.create(userId, request, meta.who()))
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
         return Response.created(URI.create("/v1/quizzes/" + quiz.id())).entity(quiz).build();
     }

@@ -1,10 +1,17 @@
 package dev.genledger.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -15,10 +22,22 @@ import org.eclipse.microprofile.config.ConfigProvider;
  */
 public final class Database {
 
+    private static final Pattern MIGRATION = Pattern.compile("V(\\d+)__.*\\.sql");
+
+    public static final String SUPERUSER = "postgres";
+
     private Database() {
     }
 
-    public static final String SUPERUSER = "postgres";
+    /** The version of the newest migration script in the source tree: what the schema must be at. */
+    public static String latestMigration() {
+        try (Stream<Path> scripts = Files.list(Path.of("src/main/resources/db/migration"))) {
+            return String.valueOf(scripts.map(p -> MIGRATION.matcher(p.getFileName().toString()))
+                    .filter(Matcher::matches).mapToInt(m -> Integer.parseInt(m.group(1))).max().orElseThrow());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     public static Connection connect() throws SQLException {
         return connect(SUPERUSER);

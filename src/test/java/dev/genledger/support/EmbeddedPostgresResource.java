@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.genledger.db.DatabaseRoles;
@@ -24,7 +25,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * <li>the dev JWT public key and issuer, which {@link Tokens} signs for, and 1 s of clock skew, so a
  * token's expiry can be tested;</li>
  * <li>a free management port: in prod mode the test framework only moves the HTTP port, and a
- * fixed 9000 would collide with anything else listening there.</li>
+ * fixed 9000 would collide with anything else listening there;</li>
+ * <li>caller limits far above what the suites fire from one token, as the test profile has.</li>
  * </ul>
  */
 public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleManager {
@@ -54,6 +56,10 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                 "mp.jwt.verify.issuer", Tokens.ISSUER,
                 "mp.jwt.verify.clock.skew", "1",
                 "quarkus.management.port", String.valueOf(freePort())));
+        for (String budget : List.of("user", "service", "admin", "public")) {
+            config.put("genledger.limits." + budget + ".requests-per-second", "100000");
+            config.put("genledger.limits." + budget + ".in-flight", "1000");
+        }
         return config;
     }
 
