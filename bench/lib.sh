@@ -22,7 +22,9 @@ psql_db() { runuser -u postgres -- "$PG_BIN/psql" -h "$WORK" -p "$PG_PORT" -U po
 sql() { psql_db -tAc "$1"; }
 
 pg_start() {   # pg_start [extra postgresql.conf lines...]
+  local fresh=0
   if [ ! -d "$WORK/data" ]; then
+    fresh=1
     runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/data" -U postgres --auth=trust >/dev/null
     {
       echo "listen_addresses = '${PG_HOST:-127.0.0.1}'"
@@ -38,7 +40,7 @@ pg_start() {   # pg_start [extra postgresql.conf lines...]
   ${PG_NETNS:+ip netns exec "$PG_NETNS"} runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -o "-p $PG_PORT -k $WORK" -l "$WORK/pg.log" -w start >/dev/null
   sql "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   # The schema owner (Flyway), the service's runtime role and the maintenance role.
-  psql_db -f - < "$BENCH_ROOT/src/main/resources/db/roles.sql" >/dev/null
+  [ "$fresh" = 0 ] || psql_db -f - < "$BENCH_ROOT/src/main/resources/db/roles.sql" >/dev/null
 }
 
 pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -m "${1:-fast}" -w stop >/dev/null 2>&1 || true; }

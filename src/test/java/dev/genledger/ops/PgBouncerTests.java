@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.genledger.db.DatabaseRoles;
 import dev.genledger.support.Concurrently;
 import dev.genledger.support.Database;
 import dev.genledger.support.Metrics;
@@ -44,7 +45,8 @@ class PgBouncerTests {
         asAdmin().get("/v1/admin/db").then().statusCode(200)
                 .body("sessionSettings.statement_timeout", equalTo("2000ms"))
                 .body("sessionSettings.lock_timeout", equalTo("1000ms"));
-        try (Connection c = Database.connect(); Statement s = c.createStatement()) {
+        // As the service's role, which carries the timeouts (the test's superuser does not).
+        try (Connection c = Database.connect(DatabaseRoles.RUNTIME); Statement s = c.createStatement()) {
             long started = System.nanoTime();
             try {
                 s.execute("SELECT pg_sleep(5)");
