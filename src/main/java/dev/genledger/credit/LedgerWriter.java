@@ -57,6 +57,7 @@ public class LedgerWriter {
     public List<CreditResult> applyAll(List<CreditCommand> commands) {
         List<CreditResult> results = new ArrayList<>(commands.size());
         try (Connection c = dataSource.getConnection(); PreparedStatement apply = c.prepareStatement(APPLY)) {
+            BalanceLocks.lock(c, commands.stream().map(CreditCommand::userId).toList());
             for (CreditCommand command : commands) {
                 results.add(apply(c, apply, command));
             }
@@ -111,12 +112,13 @@ public class LedgerWriter {
     }
 
     /**
-     * Moves credits between two users. Both rows are locked in id order first, so two opposite
-     * transfers cannot deadlock.
+     * Moves credits between two users. Both users' balance locks are taken first (in stripe order),
+     * then both rows in id order, so two opposite transfers cannot deadlock.
      */
     @Transactional
     public TransferResult transfer(UUID from, UUID to, long amount, String reason, String key, String actor) {
         try (Connection c = dataSource.getConnection()) {
+            BalanceLocks.lock(c, List.of(from, to));
             return transfer(c, from, to, amount, reason, key, actor);
         } catch (SQLException e) {
             throw failed(e);
