@@ -65,7 +65,7 @@ class AdminEndpointsTests {
         assertTrue(db.getBoolean("lastHealthCheck.up"));
         assertNotNull(db.get("lastHealthCheck.latencyMillis"));
         assertEquals(0, db.getInt("pendingMigrations"));
-        assertEquals("10", db.getString("schemaVersion"));
+        assertEquals("15", db.getString("schemaVersion"));
         List<Map<String, String>> breakers = db.getList("circuitBreakers");
         assertTrue(breakers.stream().anyMatch(b -> b.get("method").endsWith("UserResource.create")
                 && b.get("state").equals("closed")), "circuit breaker states are listed: " + breakers);
@@ -86,7 +86,7 @@ class AdminEndpointsTests {
     @Test
     void migrationsListWhatIsAppliedWithChecksumsAndTimes() {
         asAdmin().get("/v1/admin/db/migrations").then().statusCode(200)
-                .body("current", equalTo("10"))
+                .body("current", equalTo("15"))
                 .body("pending", equalTo(0))
                 .body("applied", greaterThanOrEqualTo(2))
                 .body("migrations.version", hasItem("1"))

@@ -65,7 +65,7 @@ class ProbeTests {
     @Test
     void startupIsUpOnceMigrationsRanAndThePoolIsWarm() {
         probe("started").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'migrations-and-pool' }.data.schemaVersion", equalTo("10"))
+                .body("checks.find { it.name == 'migrations-and-pool' }.data.schemaVersion", equalTo("15"))
                 .body("checks.find { it.name == 'migrations-and-pool' }.data.pendingMigrations", equalTo(0));
         assertTrue(Metrics.sum("agroal_available_count", "datasource=\"default\"")
                 + Metrics.sum("agroal_active_count", "datasource=\"default\"") >= 2, "min-size connections are open");
