@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # genledger benchmark: one command, prints a table, writes bench/results/<stamp>.{json,csv}.
 #   bench/run.sh                 (BENCH_SECONDS=20 per scenario, BENCH_USERS=10000)
+#   BENCH_FLEET=0 bench/run.sh   (without the fleet rows of bench/fleet.sh, which follow by default)
 # Starts its own PostgreSQL 15 and the production jar (and the native binary when one is built:
 # target/*-runner or BENCH_NATIVE=path), seeds users, warms up, then measures with wrk
 # (bench/lua/genledger.lua) and pgbench (bench/spend.pgbench) against the same database.
@@ -152,3 +153,8 @@ jq -r '"genledger benchmark \(.date) on \(.machine), \(.seconds_per_scenario) s 
 echo
 echo "top statements (pg_stat_statements, calls / mean ms):"; cat "$WORK/pg_stat_statements.txt"
 echo; echo "results: bench/results/$STAMP.json, bench/results/$STAMP.csv"
+
+# The fleet rows (1, 2 and 3 replicas behind HAProxy, in one run of their own): bench/fleet.sh.
+if [ "${BENCH_FLEET:-1}" != 0 ]; then
+  echo; env -u WORK "$BENCH_ROOT/bench/fleet.sh"
+fi

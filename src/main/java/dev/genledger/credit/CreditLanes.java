@@ -48,6 +48,9 @@ public class CreditLanes {
     // cannot deadlock; the sort is stable, so one user's operations keep their order.
     private static final Comparator<Pending> BY_USER = Comparator.comparing(p -> p.command().userId());
 
+    // How often a lane tries a batch again at once after losing its connection.
+    private static final int CONNECTION_RETRIES = 2;
+
     private final Lane[] lanes;
     private final ExecutorService drainers = Executors.newVirtualThreadPerTaskExecutor();
     private final LedgerWriter writer;
@@ -141,13 +144,17 @@ public class CreditLanes {
     }
 
     private void apply(List<Pending> batch) {
-        apply(batch, 2);
+        apply(batch, CONNECTION_RETRIES);
     }
 
     private void apply(List<Pending> batch, int retries) {
         batchSizes.record(batch.size());
         try {
-            List<CreditResult> results = writer.applyAll(batch.stream().map(Pending::command).toList());
+            // A lost connection's backend may live on, frozen or cut off, still holding the balance
+            // locks until PostgreSQL notices: a retry after one goes without them and at worst meets
+            // a serialization failure, retried like any other.
+            List<CreditResult> results = writer.applyAll(batch.stream().map(Pending::command).toList(),
+                    retries == CONNECTION_RETRIES);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }

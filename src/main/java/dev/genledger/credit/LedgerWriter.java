@@ -52,11 +52,18 @@ public class LedgerWriter {
     @Inject
     DataSource dataSource;
 
-    /** Applies the commands in order, in one transaction; each gets its own result. */
+    /**
+     * Applies the commands in order, in one transaction; each gets its own result. With
+     * {@code lockBalances}, the users' balance locks are taken first ({@link BalanceLocks}); they only
+     * spare serialization failures, correctness rests on the conditional updates either way.
+     */
     @Transactional
-    public List<CreditResult> applyAll(List<CreditCommand> commands) {
+    public List<CreditResult> applyAll(List<CreditCommand> commands, boolean lockBalances) {
         List<CreditResult> results = new ArrayList<>(commands.size());
         try (Connection c = dataSource.getConnection(); PreparedStatement apply = c.prepareStatement(APPLY)) {
+            if (lockBalances) {
+                BalanceLocks.lock(c, commands.stream().map(CreditCommand::userId).toList());
+            }
             for (CreditCommand command : commands) {
                 results.add(apply(c, apply, command));
             }
@@ -111,12 +118,13 @@ public class LedgerWriter {
     }
 
     /**
-     * Moves credits between two users. Both rows are locked in id order first, so two opposite
-     * transfers cannot deadlock.
+     * Moves credits between two users. Both users' balance locks are taken first (in stripe order),
+     * then both rows in id order, so two opposite transfers cannot deadlock.
      */
     @Transactional
     public TransferResult transfer(UUID from, UUID to, long amount, String reason, String key, String actor) {
         try (Connection c = dataSource.getConnection()) {
+            BalanceLocks.lock(c, List.of(from, to));
             return transfer(c, from, to, amount, reason, key, actor);
         } catch (SQLException e) {
             throw failed(e);

@@ -17,8 +17,9 @@ import dev.genledger.db.TransientDatabaseException;
  * creates, which update the user's {@code content_usage} row). Under REPEATABLE READ a transaction whose snapshot
  * predates another's change to the same balance fails with a serialization error; waiting here
  * instead means that, within one replica, such transactions on one user never meet in the database
- * (across replicas the database still serializes them and the loser is retried). Striped, so
- * memory stays fixed; two users are locked in stripe order.
+ * (across replicas {@link BalanceLocks} makes them wait in the database; taking this lock first
+ * keeps a replica's own waiters off pooled connections). Striped, so memory stays fixed; two users
+ * are locked in stripe order.
  * A wait is bounded: past it, the caller gets contention, which is retried or answered 503.
  */
 @ApplicationScoped

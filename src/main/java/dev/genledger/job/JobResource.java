@@ -93,7 +93,7 @@ public class JobResource extends DatabaseResource {
             requirePrivileged();
         }
         JobService.Moved moved = (to.settles() ? settle(id, to, resultRef, error, reason)
-                : jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who()))
+                : jobs.transition(id, null, to, resultRef, error, reason, caller::mayAccess, meta.who()))
                 .orElseThrow(() -> ApiProblem.notFound("job " + id));
         if (moved.replayed()) {
             return RestResponse.ResponseBuilder.ok(moved.job()).header(IdempotencyKey.REPLAYED_HEADER, "true").build();
@@ -119,7 +119,7 @@ public class JobResource extends DatabaseResource {
             return Optional.empty();
         }
         return locks.withUser(owner.get(),
-                () -> jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who()));
+                () -> jobs.transition(id, owner.get(), to, resultRef, error, reason, caller::mayAccess, meta.who()));
     }
 
     private void requirePrivileged() {

@@ -25,6 +25,7 @@ import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
+import dev.genledger.credit.BalanceLocks;
 import dev.genledger.credit.Holds;
 import dev.genledger.db.TranslateFailures;
 import dev.genledger.user.UserEvents;
@@ -73,14 +74,14 @@ public class JobService {
 
     /**
      * Returns the user's job with this key, or creates it and holds its cost, in one transaction.
-     * The resource runs it under the user's in-process lock, so on one replica racing creates with
-     * one key queue and the later ones find the first one's job. Across replicas the hold's
-     * conditional UPDATE takes the user's row lock: the losers fail with a serialization error, are
-     * retried by the resource, and then find the winner's job. Empty when the user is absent or deleted.
+     * The resource runs it under the user's in-process lock, and the transaction starts with the
+     * user's balance lock ({@link BalanceLocks}), so racing creates with one key queue, on one replica
+     * or several, and the later ones find the first one's job. Empty when the user is absent or deleted.
      */
     @Transactional(rollbackOn = SQLException.class)
     public Optional<Created> create(UUID userId, JobRequests.Create request, Who who) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            BalanceLocks.lock(c, List.of(userId));
             auditor.tag(c, who);
             JobViews.Job existing = one(c, "j.user_id = ? AND j.job_key = ? AND " + LIVE, userId, request.jobKey());
             if (existing != null) {
@@ -166,15 +167,24 @@ public class JobService {
      * transition sees the new status and gets 409, unless it asks for exactly what the winner did:
      * then it is a repeat (a client's retry, or the resource's after a commit whose answer was lost)
      * and gets the job as it is, changing nothing. Empty when the job is absent or not visible.
+     * A settling transition first takes the balance lock of {@code owner} (the job's user, read
+     * before the transaction; null for other transitions), so it queues behind other replicas'
+     * credit work on the user instead of failing it or itself with serialization errors.
      */
     @Transactional(rollbackOn = SQLException.class)
-    public Optional<Moved> transition(UUID id, JobStatus to, String resultRef, String error, String reason,
-            Predicate<UUID> visibleTo, Who who) throws SQLException {
+    public Optional<Moved> transition(UUID id, UUID owner, JobStatus to, String resultRef, String error,
+            String reason, Predicate<UUID> visibleTo, Who who) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            if (to.settles()) {
+                BalanceLocks.lock(c, List.of(owner));
+            }
             auditor.tag(c, who);
             JobViews.Job job = lockNowait(c, id);
             if (job == null || !visibleTo.test(job.userId())) {
                 return Optional.empty();
+            }
+            if (to.settles() && !job.userId().equals(owner)) {
+                throw new IllegalStateException("job " + id + " belongs to " + job.userId() + ", not " + owner);
             }
             if (job.status() == to) {
                 JobViews.Job current = withHistory(c, job);

@@ -78,19 +78,7 @@ class GracefulShutdownIT {
         int http = freePort();
         int management = freePort();
         Path log = Path.of("target", "graceful-shutdown-it.log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = pb.environment();
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
-        DatabaseRoles.serviceCredentials().forEach((key, value) -> env.put(key.toUpperCase().replace('.', '_'), value));
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(http));
-        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
-        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", new File("dev/jwt/publicKey.pem").getAbsolutePath());
-        env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
-        env.put("GENLEDGER_SHUTDOWN_DELAY", "3S");
-        env.put("GENLEDGER_SHUTDOWN_GRACE", "15S");
-        Process app = pb.start();
+        Process app = start(http, management, log, Map.of("GENLEDGER_SHUTDOWN_DELAY", "3S"));
         try {
             awaitStatus(management, "started", 200, 60_000);
             awaitStatus(management, "ready", 200, 10_000);
@@ -142,6 +130,57 @@ class GracefulShutdownIT {
         } finally {
             app.destroyForcibly();
         }
+    }
+
+    /**
+     * A balancer that is slow to notice readiness DOWN keeps sending after SIGTERM, longer than the
+     * shutdown delay: the replica must keep serving (no refused connection, no failed request) until
+     * the requests stop, and only then shut down.
+     */
+    @Test
+    void sigtermKeepsServingWhileRequestsStillArriveThenStopsWhenTheyStop() throws Exception {
+        int http = freePort();
+        int management = freePort();
+        Path log = Path.of("target", "graceful-shutdown-drain-it.log");
+        Process app = start(http, management, log, Map.of("GENLEDGER_SHUTDOWN_DELAY", "1S", "GENLEDGER_DRAIN_QUIET", "1S"));
+        try {
+            awaitStatus(management, "started", 200, 60_000);
+            awaitStatus(management, "ready", 200, 10_000);
+            String user = api(http).body(Map.of("email", "drain-" + UUID.randomUUID() + "@example.com"))
+                    .post("/v1/users").then().statusCode(201).extract().path("id");
+
+            app.toHandle().destroy(); // SIGTERM
+            awaitStatus(management, "ready", 503, 2_000);
+            long until = System.nanoTime() + 4_000_000_000L; // four times the shutdown delay
+            int served = 0;
+            while (System.nanoTime() < until) {
+                api(http).get("/v1/users/{id}", user).then().statusCode(200);
+                served++;
+                Thread.sleep(100);
+            }
+            assertTrue(served > 20, "requests kept being served after SIGTERM: " + served);
+            assertTrue(app.waitFor(15, TimeUnit.SECONDS), "once the requests stopped, the process exited");
+            assertTrue(Files.readAllLines(log).stream().anyMatch(l -> l.contains("API requests stopped arriving")),
+                    "the drain is logged");
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    private static Process start(int http, int management, Path log, Map<String, String> extra) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
+        DatabaseRoles.serviceCredentials().forEach((key, value) -> env.put(key.toUpperCase().replace('.', '_'), value));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(http));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", new File("dev/jwt/publicKey.pem").getAbsolutePath());
+        env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
+        env.put("GENLEDGER_SHUTDOWN_GRACE", "15S");
+        env.putAll(extra);
+        return pb.start();
     }
 
     private static io.restassured.specification.RequestSpecification api(int port) {
