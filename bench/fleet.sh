@@ -37,6 +37,7 @@ replica_start() {   # replica_start <index>
   local i=$1
   ( cd "$BENCH_ROOT" && exec env QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" \
       QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
+      QUARKUS_FLYWAY_USERNAME=genledger_owner QUARKUS_FLYWAY_PASSWORD=unused \
       MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
       QUARKUS_HTTP_PORT="${API_PORTS[$i]}" QUARKUS_MANAGEMENT_PORT="${MGMT_PORTS[$i]}" \
       "$JAVA_HOME/bin/java" -jar "$JAR" ) >> "$WORK/replica$i.log" 2>&1 &
