@@ -23,5 +23,11 @@ $$;
 -- Before PostgreSQL 15 every role may create objects in public; only the owner may here.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE, CREATE ON SCHEMA public TO genledger_owner;
+-- The owner keeps some objects in schemas of their own (balance_locks).
+DO $$
+BEGIN
+    EXECUTE format('GRANT CREATE ON DATABASE %I TO genledger_owner', current_database());
+END
+$$;
 GRANT USAGE ON SCHEMA public TO genledger, genledger_maintenance;
 GRANT genledger_maintenance TO genledger;
