@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,6 +56,22 @@ class RequestBodiesTests {
         assertEquals(status, answer.status(), answer.head() + answer.body());
         assertEquals(Problems.MEDIA_TYPE, answer.header("Content-Type"));
         assertTrue(answer.body().contains("\"type\":\"" + Problems.TYPE_BASE + type + "\""), answer.body());
+    }
+
+    // The JDK's HttpClient, like curl --http2, asks to upgrade a cleartext connection to HTTP/2 on its
+    // first request, body included; the upgraded request's body could not be read (500, stack trace).
+    @Test
+    void aRequestAskingForACleartextHttp2UpgradeIsServedOverHttp11() throws Exception {
+        HttpRequest create = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/v1/users"))
+                .header("Authorization", "Bearer " + Tokens.service())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"h2c-" + UUID.randomUUID() + "@example.com\"}"))
+                .build();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
+            HttpResponse<String> answer = client.send(create, HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, answer.statusCode(), answer.body());
+            assertEquals(HttpClient.Version.HTTP_1_1, answer.version());
+        }
     }
 
     @Test
