@@ -10,6 +10,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Admits or refuses a caller's request against its budget: a token bucket (Bucket4j) of
@@ -18,6 +19,9 @@ import io.github.bucket4j.ConsumptionProbe;
  * anyone idle for a minute (whose bucket would be full again anyway), so a flood of distinct
  * callers cannot grow memory.
  */
+// Caffeine picks its cache and node classes by name at run time; the native image needs the two this
+// builder's settings (bounded by size, expiring after access) pick.
+@RegisterForReflection(classNames = { "com.github.benmanes.caffeine.cache.SSMSA", "com.github.benmanes.caffeine.cache.PSAMS" })
 @ApplicationScoped
 public class CallerLimits {
 
