@@ -42,12 +42,16 @@ public class Caller {
 
     /** How the caller is recorded in the ledger and the audit trail: role and token subject. */
     public String actor() {
-        String role = identity.hasRole(ADMIN) ? ADMIN : identity.hasRole(SERVICE) ? SERVICE : USER;
-        return role + ":" + subject(identity);
+        return roleOf(identity) + ":" + subject(identity);
+    }
+
+    /** The caller's strongest role: admin, then service, then user. */
+    public static String roleOf(SecurityIdentity identity) {
+        return identity.hasRole(ADMIN) ? ADMIN : identity.hasRole(SERVICE) ? SERVICE : USER;
     }
 
     /** The token's {@code sub}; null for an anonymous caller (the token itself must carry one). */
-    static String subject(SecurityIdentity identity) {
+    public static String subject(SecurityIdentity identity) {
         return identity.getPrincipal() instanceof JsonWebToken token ? token.getSubject() : null;
     }
 }

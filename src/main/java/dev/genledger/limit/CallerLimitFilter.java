@@ -8,7 +8,6 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.genledger.api.Caller;
@@ -56,7 +55,7 @@ public class CallerLimitFilter {
                     peer == null ? "unknown" : peer.hostAddress()));
         }
         return identities.getDeferredIdentity().map(identity -> identity.isAnonymous() ? null
-                : admit(ctx, policyOf(identity), subjectOf(identity)));
+                : admit(ctx, policyOf(identity), Caller.subject(identity)));
     }
 
     private Response admit(RoutingContext ctx, CallerLimits.Policy policy, String caller) {
@@ -81,19 +80,11 @@ public class CallerLimitFilter {
     }
 
     private CallerLimits.Policy policyOf(SecurityIdentity identity) {
-        if (identity.hasRole(Caller.ADMIN)) {
-            return new CallerLimits.Policy(Caller.ADMIN, config.admin());
-        }
-        if (identity.hasRole(Caller.SERVICE)) {
-            return new CallerLimits.Policy(Caller.SERVICE, config.service());
-        }
-        return new CallerLimits.Policy(Caller.USER, config.user());
-    }
-
-    private static String subjectOf(SecurityIdentity identity) {
-        if (identity.getPrincipal() instanceof JsonWebToken token && token.getSubject() != null) {
-            return token.getSubject();
-        }
-        return identity.getPrincipal().getName();
+        String role = Caller.roleOf(identity);
+        return new CallerLimits.Policy(role, switch (role) {
+            case Caller.ADMIN -> config.admin();
+            case Caller.SERVICE -> config.service();
+            default -> config.user();
+        });
     }
 }

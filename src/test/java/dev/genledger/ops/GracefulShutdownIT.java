@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.genledger.support.PackagedApp;
 import dev.genledger.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -172,12 +172,9 @@ class GracefulShutdownIT {
                 "-jar", "target/quarkus-app/quarkus-run.jar")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", url);
-        DatabaseRoles.serviceCredentials().forEach((key, value) -> env.put(key.toUpperCase().replace('.', '_'), value));
+        env.putAll(PackagedApp.prodEnvironment(url));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(http));
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
-        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", new File("dev/jwt/publicKey.pem").getAbsolutePath());
-        env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
         env.put("GENLEDGER_SHUTDOWN_GRACE", "15S");
         env.putAll(extra);
         return pb.start();
