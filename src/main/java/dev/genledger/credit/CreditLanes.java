@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +23,6 @@ import dev.genledger.db.RetryLog;
 import dev.genledger.db.TransientDatabaseException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Credit operations are queued on lanes (a user always on the same one) and each lane applies
@@ -48,27 +48,28 @@ public class CreditLanes {
     // cannot deadlock; the sort is stable, so one user's operations keep their order.
     private static final Comparator<Pending> BY_USER = Comparator.comparing(p -> p.command().userId());
 
-    // How often a lane tries a batch again at once after losing its connection.
+    // How often a lane tries a batch again at once after losing its connection. Not left to the
+    // callers' @Retry: one dead connection would fail, and count against the circuit breaker of,
+    // every caller in the batch (TransientFailureTests checks that none of them sees it).
     private static final int CONNECTION_RETRIES = 2;
 
     private final Lane[] lanes;
     private final ExecutorService drainers = Executors.newVirtualThreadPerTaskExecutor();
     private final LedgerWriter writer;
-    private final UserLocks locks;
+    private final BalanceSerializer serializer;
     private final RetryLog retryLog;
     private final int maxBatch;
     private final DistributionSummary batchSizes;
 
     @Inject
-    CreditLanes(LedgerWriter writer, UserLocks locks, RetryLog retryLog, MeterRegistry registry,
-            @ConfigProperty(name = "genledger.credits.lanes") int lanes,
-            @ConfigProperty(name = "genledger.credits.max-batch") int maxBatch) {
+    CreditLanes(LedgerWriter writer, BalanceSerializer serializer, RetryLog retryLog, MeterRegistry registry,
+            CreditsConfig config) {
         this.writer = writer;
-        this.locks = locks;
+        this.serializer = serializer;
         this.retryLog = retryLog;
-        this.maxBatch = maxBatch;
-        this.lanes = new Lane[lanes];
-        for (int i = 0; i < lanes; i++) {
+        this.maxBatch = config.maxBatch();
+        this.lanes = new Lane[config.lanes()];
+        for (int i = 0; i < lanes.length; i++) {
             this.lanes[i] = new Lane();
         }
         batchSizes = DistributionSummary.builder("genledger.credits.batch.size")
@@ -122,16 +123,7 @@ public class CreditLanes {
 
     private void run(List<Pending> batch) {
         batch.sort(BY_USER);
-        try {
-            locks.withUsers(batch.stream().map(p -> p.command().userId()).toList(), () -> {
-                apply(batch);
-                return null;
-            });
-        } catch (RuntimeException e) {
-            // The users stayed locked too long (a transfer, say): the batch fails as contention and
-            // each caller's retry queues again.
-            fail(batch, e);
-        }
+        apply(batch, CONNECTION_RETRIES);
     }
 
     private static void fail(List<Pending> batch, Throwable e) {
@@ -143,18 +135,14 @@ public class CreditLanes {
         batch.forEach(p -> p.result().completeExceptionally(failure));
     }
 
-    private void apply(List<Pending> batch) {
-        apply(batch, CONNECTION_RETRIES);
-    }
-
     private void apply(List<Pending> batch, int retries) {
         batchSizes.record(batch.size());
+        List<CreditCommand> commands = batch.stream().map(Pending::command).toList();
+        List<UUID> users = commands.stream().map(CreditCommand::userId).toList();
         try {
-            // A lost connection's backend may live on, frozen or cut off, still holding the balance
-            // locks until PostgreSQL notices: a retry after one goes without them and at worst meets
-            // a serialization failure, retried like any other.
-            List<CreditResult> results = writer.applyAll(batch.stream().map(Pending::command).toList(),
-                    retries == CONNECTION_RETRIES);
+            List<CreditResult> results = retries == CONNECTION_RETRIES
+                    ? serializer.inTransaction(users, () -> writer.applyAll(commands))
+                    : serializer.withoutStripeLocks(users, () -> writer.applyAll(commands));
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }
@@ -171,14 +159,15 @@ public class CreditLanes {
                 fail(batch, e);
             }
         } catch (TransientDatabaseException e) {
-            // Contention: each caller's retry (with backoff) queues its operation again.
+            // Contention (in the database, or the users stayed locked too long in this replica):
+            // each caller's retry (with backoff) queues its operation again.
             fail(batch, e);
         } catch (Throwable e) {
             if (batch.size() == 1 || Thread.currentThread().isInterrupted()) {
                 fail(batch, e);
             } else {
                 // One bad operation must not fail its neighbours: apply each on its own.
-                batch.forEach(p -> apply(List.of(p)));
+                batch.forEach(p -> apply(List.of(p), CONNECTION_RETRIES));
             }
         }
     }

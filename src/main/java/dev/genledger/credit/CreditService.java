@@ -28,7 +28,7 @@ public class CreditService {
     LedgerWriter writer;
 
     @Inject
-    UserLocks locks;
+    BalanceSerializer serializer;
 
     @Inject
     EntityManager em;
@@ -41,10 +41,10 @@ public class CreditService {
         return counted(command.kind(), lanes.submit(command));
     }
 
-    /** Moves credits between two users; both are locked in-process first (see {@link UserLocks}). */
+    /** Moves credits between two users, holding both users' balance locks ({@link BalanceSerializer}). */
     public LedgerWriter.TransferResult transfer(UUID from, UUID to, long amount, String reason, String key,
             String actor) {
-        LedgerWriter.TransferResult result = locks.withUsers(from, to,
+        LedgerWriter.TransferResult result = serializer.inTransaction(List.of(from, to),
                 () -> writer.transfer(from, to, amount, reason, key, actor));
         if (result.status() == CreditResult.Status.APPLIED) {
             registry.counter("genledger.credits", "kind", "transfer").increment(amount);

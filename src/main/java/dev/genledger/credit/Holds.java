@@ -1,16 +1,21 @@
 package dev.genledger.credit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+
+import dev.genledger.db.Sql;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Credits held for a job, settled exactly once. Runs on the caller's connection, inside the
- * caller's transaction (the one that creates or moves the job), so the job and its money can
+ * Credits held for a job, settled exactly once. Runs inside the caller's transaction (the one
+ * that creates or moves the job, begun by {@link BalanceSerializer}), so the job and its money can
  * never disagree. Each step is one conditional statement; a hold is settled only while it is
  * OPEN, and a capture's ledger row has a unique idempotency key per job as a last line of defence.
  *
@@ -22,131 +27,102 @@ import jakarta.enterprise.context.ApplicationScoped;
  * </ul>
  */
 @ApplicationScoped
+@Transactional(Transactional.TxType.MANDATORY)
 public class Holds {
 
-    /** How a hold ended: HELD, or refused because the user is absent or cannot cover it. */
+    /** How a hold ended: APPLIED, or refused because the user is absent or cannot cover it. */
     public record HoldResult(CreditResult.Status status, long available) {
-        public boolean held() {
-            return status == CreditResult.Status.APPLIED;
-        }
-    }
-
-    public HoldResult hold(Connection c, UUID userId, UUID jobId, long amount, String actor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE users SET held = held + ?, updated_at = now()
-                WHERE id = ? AND deleted_at IS NULL AND balance - held >= ?
-                RETURNING balance - held
-                """)) {
-            ps.setLong(1, amount);
-            ps.setObject(2, userId);
-            ps.setLong(3, amount);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return refusal(c, userId);
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO credit_holds (user_id, job_id, amount, actor) VALUES (?, ?, ?, ?)")) {
-            ps.setObject(1, userId);
-            ps.setObject(2, jobId);
-            ps.setLong(3, amount);
-            ps.setString(4, actor);
-            ps.executeUpdate();
-        }
-        return new HoldResult(CreditResult.Status.APPLIED, 0);
-    }
-
-    /** Spends the job's open hold; false when it has no open hold (already settled). */
-    public boolean capture(Connection c, UUID jobId, String reason, String actor) throws SQLException {
-        OpenHold hold = lockOpen(c, jobId);
-        if (hold == null) {
-            return false;
-        }
-        long balanceAfter;
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE users SET balance = balance - ?, held = held - ?, updated_at = now() WHERE id = ? RETURNING balance")) {
-            ps.setLong(1, hold.amount);
-            ps.setLong(2, hold.amount);
-            ps.setObject(3, hold.userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                balanceAfter = rs.getLong(1);
-            }
-        }
-        long ledgerId;
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, reference, idempotency_key,
-                                           request_hash, actor)
-                VALUES (?, ?, ?, 'CAPTURE', ?, ?, ?, ?, ?)
-                RETURNING id
-                """)) {
-            String key = "job-capture:" + jobId;
-            ps.setObject(1, hold.userId);
-            ps.setLong(2, -hold.amount);
-            ps.setLong(3, balanceAfter);
-            ps.setString(4, reason);
-            ps.setString(5, "job:" + jobId);
-            ps.setString(6, key);
-            ps.setString(7, CreditCommand.hash(key));
-            ps.setString(8, actor);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                ledgerId = rs.getLong(1);
-            }
-        }
-        settle(c, hold.id, "CAPTURED", ledgerId);
-        return true;
-    }
-
-    /** Gives the job's open hold back; false when it has no open hold (already settled). */
-    public boolean release(Connection c, UUID jobId) throws SQLException {
-        OpenHold hold = lockOpen(c, jobId);
-        if (hold == null) {
-            return false;
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?")) {
-            ps.setLong(1, hold.amount);
-            ps.setObject(2, hold.userId);
-            ps.executeUpdate();
-        }
-        settle(c, hold.id, "RELEASED", null);
-        return true;
     }
 
     private record OpenHold(long id, UUID userId, long amount) {
     }
 
-    private static OpenHold lockOpen(Connection c, UUID jobId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, user_id, amount FROM credit_holds WHERE job_id = ? AND status = 'OPEN' FOR UPDATE")) {
-            ps.setObject(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new OpenHold(rs.getLong(1), rs.getObject(2, UUID.class), rs.getLong(3)) : null;
-            }
+    @Inject
+    Sql sql;
+
+    @Inject
+    TransactionSynchronizationRegistry transaction;
+
+    @Inject
+    MeterRegistry registry;
+
+    public HoldResult hold(UUID userId, UUID jobId, long amount, String actor) {
+        int held = sql.update("""
+                UPDATE live_users SET held = held + ?, updated_at = now()
+                WHERE id = ? AND balance - held >= ?
+                """, amount, userId, amount);
+        if (held == 0) {
+            return sql.first("SELECT balance - held FROM live_users WHERE id = ?",
+                    rs -> new HoldResult(CreditResult.Status.INSUFFICIENT, rs.getLong(1)), userId)
+                    .orElse(new HoldResult(CreditResult.Status.USER_NOT_FOUND, 0));
+        }
+        sql.update("INSERT INTO credit_holds (user_id, job_id, amount, actor) VALUES (?, ?, ?, ?)",
+                userId, jobId, amount, actor);
+        countOnCommit("hold", amount);
+        return new HoldResult(CreditResult.Status.APPLIED, 0);
+    }
+
+    /** Spends the job's open hold; false when it has no open hold (already settled). */
+    public boolean capture(UUID jobId, String reason, String actor) {
+        Optional<OpenHold> open = lockOpen(jobId);
+        if (open.isEmpty()) {
+            return false;
+        }
+        OpenHold hold = open.get();
+        long balanceAfter = sql.first(
+                "UPDATE users SET balance = balance - ?, held = held - ?, updated_at = now() WHERE id = ? RETURNING balance",
+                rs -> rs.getLong(1), hold.amount(), hold.amount(), hold.userId()).orElseThrow();
+        String key = "job-capture:" + jobId;
+        long ledgerId = sql.first("""
+                INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, reference, idempotency_key,
+                                           request_hash, actor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
+                """, rs -> rs.getLong(1), hold.userId(), -hold.amount(), balanceAfter, LedgerKind.CAPTURE.name(),
+                reason, "job:" + jobId, key, CreditCommand.hash(key), actor).orElseThrow();
+        settle(hold, "CAPTURED", ledgerId);
+        countOnCommit("capture", hold.amount());
+        return true;
+    }
+
+    /** Gives the job's open hold back; false when it has no open hold (already settled). */
+    public boolean release(UUID jobId) {
+        Optional<OpenHold> open = lockOpen(jobId);
+        if (open.isEmpty()) {
+            return false;
+        }
+        OpenHold hold = open.get();
+        sql.update("UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?", hold.amount(), hold.userId());
+        settle(hold, "RELEASED", null);
+        countOnCommit("release", hold.amount());
+        return true;
+    }
+
+    private Optional<OpenHold> lockOpen(UUID jobId) {
+        return sql.first("SELECT id, user_id, amount FROM credit_holds WHERE job_id = ? AND status = 'OPEN' FOR UPDATE",
+                rs -> new OpenHold(rs.getLong(1), rs.getObject(2, UUID.class), rs.getLong(3)), jobId);
+    }
+
+    private void settle(OpenHold hold, String status, Long ledgerId) {
+        if (sql.update("UPDATE credit_holds SET status = ?, settled_at = now(), ledger_id = ? WHERE id = ? AND status = 'OPEN'",
+                status, ledgerId, hold.id()) != 1) {
+            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
         }
     }
 
-    private static void settle(Connection c, long holdId, String status, Long ledgerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE credit_holds SET status = ?, settled_at = now(), ledger_id = ? WHERE id = ? AND status = 'OPEN'")) {
-            ps.setString(1, status);
-            ps.setObject(2, ledgerId);
-            ps.setLong(3, holdId);
-            if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("hold " + holdId + " was settled under its lock");
+    // Like the other credit counters, counted once the money has moved for good.
+    private void countOnCommit(String kind, long amount) {
+        transaction.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
             }
-        }
-    }
 
-    private static HoldResult refusal(Connection c, UUID userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance - held FROM users WHERE id = ? AND deleted_at IS NULL")) {
-            ps.setObject(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new HoldResult(CreditResult.Status.INSUFFICIENT, rs.getLong(1))
-                        : new HoldResult(CreditResult.Status.USER_NOT_FOUND, 0);
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    registry.counter("genledger.credits", "kind", kind).increment(amount);
+                }
             }
-        }
+        });
     }
 }

@@ -1,30 +1,28 @@
 package dev.genledger.credit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-
-import javax.sql.DataSource;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import dev.genledger.db.TranslateFailures;
+import dev.genledger.db.Sql;
 
 /**
  * Writes balance changes: for each one, a single conditional UPDATE of the balance (never a
- * read-modify-write in Java) and its ledger row, inside one REPEATABLE READ transaction.
+ * read-modify-write in Java) and its ledger row. Runs inside the transaction of
+ * {@link BalanceSerializer}, which holds the users' balance locks.
  */
 @ApplicationScoped
-@TranslateFailures
+@Transactional(Transactional.TxType.MANDATORY)
 public class LedgerWriter {
 
     /** How a transfer ended; {@code transfer} is set when it was applied or replayed. */
@@ -37,8 +35,8 @@ public class LedgerWriter {
     private static final String APPLY = """
             WITH prior AS (SELECT 1 FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?),
             changed AS (
-                UPDATE users SET balance = balance + ?, updated_at = now()
-                WHERE id = ? AND deleted_at IS NULL AND balance + ? >= held AND NOT EXISTS (SELECT 1 FROM prior)
+                UPDATE live_users SET balance = balance + ?, updated_at = now()
+                WHERE id = ? AND balance + ? >= held AND NOT EXISTS (SELECT 1 FROM prior)
                 RETURNING balance)
             INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, reference, idempotency_key,
                                        request_hash, actor)
@@ -49,96 +47,54 @@ public class LedgerWriter {
     private static final String ENTRY_COLUMNS =
             "id, user_id, kind, amount, balance_after, reason, reference, transfer_id, created_at, request_hash";
 
-    @Inject
-    DataSource dataSource;
+    // What a live user can spend, for the answers of refused changes; the users' balance locks are held.
+    private static final String AVAILABLE = "SELECT balance - held FROM live_users WHERE id = ?";
 
-    /**
-     * Applies the commands in order, in one transaction; each gets its own result. With
-     * {@code lockBalances}, the users' balance locks are taken first ({@link BalanceLocks}); they only
-     * spare serialization failures, correctness rests on the conditional updates either way.
-     */
-    @Transactional
-    public List<CreditResult> applyAll(List<CreditCommand> commands, boolean lockBalances) {
+    @Inject
+    Sql sql;
+
+    /** Applies the commands in order; each gets its own result. */
+    public List<CreditResult> applyAll(List<CreditCommand> commands) {
         List<CreditResult> results = new ArrayList<>(commands.size());
-        try (Connection c = dataSource.getConnection(); PreparedStatement apply = c.prepareStatement(APPLY)) {
-            if (lockBalances) {
-                BalanceLocks.lock(c, commands.stream().map(CreditCommand::userId).toList());
-            }
-            for (CreditCommand command : commands) {
-                results.add(apply(c, apply, command));
-            }
-        } catch (SQLException e) {
-            throw failed(e);
+        for (CreditCommand command : commands) {
+            results.add(apply(command));
         }
         return results;
     }
 
-    private CreditResult apply(Connection c, PreparedStatement apply, CreditCommand cmd) throws SQLException {
-        int i = 1;
-        apply.setObject(i++, cmd.userId());
-        apply.setString(i++, cmd.idempotencyKey());
-        apply.setLong(i++, cmd.delta());
-        apply.setObject(i++, cmd.userId());
-        apply.setLong(i++, cmd.delta());
-        apply.setObject(i++, cmd.userId());
-        apply.setLong(i++, cmd.delta());
-        apply.setString(i++, cmd.kind().name());
-        apply.setString(i++, cmd.reason());
-        apply.setString(i++, cmd.reference());
-        apply.setString(i++, cmd.idempotencyKey());
-        apply.setString(i++, cmd.requestHash());
-        apply.setString(i, cmd.actor());
-        try (ResultSet rs = apply.executeQuery()) {
-            if (rs.next()) {
-                return CreditResult.applied(new CreditViews.Entry(rs.getLong(1), cmd.userId(), cmd.kind().name(),
+    private CreditResult apply(CreditCommand cmd) {
+        return sql.first(APPLY,
+                rs -> CreditResult.applied(new CreditViews.Entry(rs.getLong(1), cmd.userId(), cmd.kind().name(),
                         cmd.delta(), rs.getLong(2), cmd.reason(), cmd.reference(), null,
-                        rs.getObject(3, OffsetDateTime.class)));
-            }
-        }
-        return diagnose(c, cmd);
+                        rs.getObject(3, OffsetDateTime.class))),
+                cmd.userId(), cmd.idempotencyKey(), cmd.delta(), cmd.userId(), cmd.delta(), cmd.userId(), cmd.delta(),
+                cmd.kind().name(), cmd.reason(), cmd.reference(), cmd.idempotencyKey(), cmd.requestHash(), cmd.actor())
+                .orElseGet(() -> diagnose(cmd));
     }
 
-    private CreditResult diagnose(Connection c, CreditCommand cmd) throws SQLException {
-        Long balance = liveBalance(c, cmd.userId());
-        if (balance == null) {
+    private CreditResult diagnose(CreditCommand cmd) {
+        Optional<Long> available = available(cmd.userId());
+        if (available.isEmpty()) {
             return CreditResult.of(CreditResult.Status.USER_NOT_FOUND, 0);
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?")) {
-            ps.setObject(1, cmd.userId());
-            ps.setString(2, cmd.idempotencyKey());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return cmd.requestHash().equals(rs.getString(10)) ? CreditResult.replayed(entry(rs))
-                            : CreditResult.of(CreditResult.Status.KEY_REUSED, balance);
-                }
-            }
-        }
-        return CreditResult.of(CreditResult.Status.INSUFFICIENT, balance);
+        return sql.first("SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?",
+                rs -> cmd.requestHash().equals(rs.getString(10)) ? CreditResult.replayed(entry(rs))
+                        : CreditResult.of(CreditResult.Status.KEY_REUSED, available.get()),
+                cmd.userId(), cmd.idempotencyKey())
+                .orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available.get()));
     }
 
-    /**
-     * Moves credits between two users. Both users' balance locks are taken first (in stripe order),
-     * then both rows in id order, so two opposite transfers cannot deadlock.
-     */
-    @Transactional
+    /** Moves credits between two users; their rows are taken in id order, so opposite transfers cannot deadlock. */
     public TransferResult transfer(UUID from, UUID to, long amount, String reason, String key, String actor) {
-        try (Connection c = dataSource.getConnection()) {
-            BalanceLocks.lock(c, List.of(from, to));
-            return transfer(c, from, to, amount, reason, key, actor);
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    private TransferResult transfer(Connection c, UUID from, UUID to, long amount, String reason, String key,
-            String actor) throws SQLException {
         String hash = CreditCommand.hash("TRANSFER", to.toString(), Long.toString(amount), reason);
-        TransferResult prior = priorTransfer(c, from, key, hash);
-        if (prior != null) {
-            return prior;
+        Optional<TransferResult> prior = priorTransfer(from, key, hash);
+        if (prior.isPresent()) {
+            return prior.get();
         }
-        Map<UUID, Long> balances = lockLive(c, from, to);
+        Map<UUID, Long> balances = sql.list(
+                "SELECT id, balance - held FROM live_users WHERE id IN (?, ?) ORDER BY id FOR UPDATE",
+                rs -> Map.entry(rs.getObject(1, UUID.class), rs.getLong(2)), from, to)
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         for (UUID user : List.of(from, to)) {
             if (!balances.containsKey(user)) {
                 return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
@@ -147,125 +103,64 @@ public class LedgerWriter {
         if (balances.get(from) < amount) {
             return new TransferResult(CreditResult.Status.INSUFFICIENT, null, null, balances.get(from));
         }
-        long fromAfter = changeBalance(c, from, -amount);
-        long toAfter = changeBalance(c, to, amount);
+        long fromAfter = changeBalance(from, -amount);
+        long toAfter = changeBalance(to, amount);
         UUID transferId = UUID.randomUUID();
-        OffsetDateTime at;
-        try (PreparedStatement ps = c.prepareStatement("""
+        OffsetDateTime at = sql.first("""
                 INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key,
                                            request_hash, transfer_id, actor)
-                VALUES (?, ?, ?, 'TRANSFER_OUT', ?, ?, ?, ?, ?), (?, ?, ?, 'TRANSFER_IN', ?, NULL, NULL, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, NULL, NULL, ?, ?)
                 RETURNING created_at
-                """)) {
-            int i = 1;
-            ps.setObject(i++, from);
-            ps.setLong(i++, -amount);
-            ps.setLong(i++, fromAfter);
-            ps.setString(i++, reason);
-            ps.setString(i++, key);
-            ps.setString(i++, hash);
-            ps.setObject(i++, transferId);
-            ps.setString(i++, actor);
-            ps.setObject(i++, to);
-            ps.setLong(i++, amount);
-            ps.setLong(i++, toAfter);
-            ps.setString(i++, reason);
-            ps.setObject(i++, transferId);
-            ps.setString(i, actor);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                at = rs.getObject(1, OffsetDateTime.class);
-            }
-        }
+                """, rs -> rs.getObject(1, OffsetDateTime.class),
+                from, -amount, fromAfter, LedgerKind.TRANSFER_OUT.name(), reason, key, hash, transferId, actor,
+                to, amount, toAfter, LedgerKind.TRANSFER_IN.name(), reason, transferId, actor).orElseThrow();
         return new TransferResult(CreditResult.Status.APPLIED,
                 new CreditViews.Transfer(transferId, from, to, amount, fromAfter, toAfter, reason, at), null,
                 fromAfter);
     }
 
-    private TransferResult priorTransfer(Connection c, UUID from, String key, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT transfer_id, request_hash FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?")) {
-            ps.setObject(1, from);
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                if (!hash.equals(rs.getString(2))) {
-                    return new TransferResult(CreditResult.Status.KEY_REUSED, null, null, 0);
-                }
-                CreditViews.Transfer transfer = loadTransfer(c, rs.getObject(1, UUID.class));
-                // Like a spend's replay, a transfer's is answered only while its users are live:
-                // the first answer would show a deleted user's id and balance.
-                for (UUID user : List.of(transfer.fromUserId(), transfer.toUserId())) {
-                    if (liveBalance(c, user) == null) {
-                        return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
+    private record Prior(UUID transferId, String requestHash) {
+    }
+
+    private Optional<TransferResult> priorTransfer(UUID from, String key, String hash) {
+        return sql.first("SELECT transfer_id, request_hash FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?",
+                rs -> new Prior(rs.getObject(1, UUID.class), rs.getString(2)), from, key)
+                .map(prior -> {
+                    if (!hash.equals(prior.requestHash())) {
+                        return new TransferResult(CreditResult.Status.KEY_REUSED, null, null, 0);
                     }
-                }
-                return new TransferResult(CreditResult.Status.REPLAYED, transfer, null, 0);
-            }
-        }
+                    CreditViews.Transfer transfer = loadTransfer(prior.transferId());
+                    // Like a spend's replay, a transfer's is answered only while its users are live:
+                    // the first answer would show a deleted user's id and balance.
+                    for (UUID user : List.of(transfer.fromUserId(), transfer.toUserId())) {
+                        if (available(user).isEmpty()) {
+                            return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
+                        }
+                    }
+                    return new TransferResult(CreditResult.Status.REPLAYED, transfer, null, 0);
+                });
     }
 
-    private CreditViews.Transfer loadTransfer(Connection c, UUID transferId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE transfer_id = ? ORDER BY amount")) {
-            ps.setObject(1, transferId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                CreditViews.Entry out = entry(rs);
-                rs.next();
-                CreditViews.Entry in = entry(rs);
-                return new CreditViews.Transfer(transferId, out.userId(), in.userId(), in.amount(), out.balanceAfter(),
-                        in.balanceAfter(), out.reason(), out.createdAt());
-            }
-        }
+    private CreditViews.Transfer loadTransfer(UUID transferId) {
+        List<CreditViews.Entry> legs = sql.list(
+                "SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE transfer_id = ? ORDER BY amount",
+                LedgerWriter::entry, transferId);
+        CreditViews.Entry out = legs.get(0);
+        CreditViews.Entry in = legs.get(1);
+        return new CreditViews.Transfer(transferId, out.userId(), in.userId(), in.amount(), out.balanceAfter(),
+                in.balanceAfter(), out.reason(), out.createdAt());
     }
 
-    private static Map<UUID, Long> lockLive(Connection c, UUID a, UUID b) throws SQLException {
-        Map<UUID, Long> balances = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, balance - held FROM users WHERE id IN (?, ?) AND deleted_at IS NULL ORDER BY id FOR UPDATE")) {
-            ps.setObject(1, a);
-            ps.setObject(2, b);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    balances.put(rs.getObject(1, UUID.class), rs.getLong(2));
-                }
-            }
-        }
-        return balances;
+    private long changeBalance(UUID user, long delta) {
+        return sql.first(
+                "UPDATE users SET balance = balance + ?, updated_at = now() WHERE id = ? AND balance + ? >= held RETURNING balance",
+                rs -> rs.getLong(1), delta, user, delta)
+                .orElseThrow(() -> new IllegalStateException("balance of a locked user changed under its lock: " + user));
     }
 
-    private static long changeBalance(Connection c, UUID user, long delta) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE users SET balance = balance + ?, updated_at = now() WHERE id = ? AND balance + ? >= held RETURNING balance")) {
-            ps.setLong(1, delta);
-            ps.setObject(2, user);
-            ps.setLong(3, delta);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("balance of a locked user changed under its lock: " + user);
-                }
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    /** What a live user can spend ({@code balance - held}), or null when there is no such user. */
-    private static Long liveBalance(Connection c, UUID user) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance - held FROM users WHERE id = ? AND deleted_at IS NULL")) {
-            ps.setObject(1, user);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
-        }
-    }
-
-    // Unchecked, so the transaction rolls back; the SQLState stays in the cause chain for the
-    // failure classifier.
-    private static IllegalStateException failed(SQLException e) {
-        return new IllegalStateException("credit statement failed: SQLState " + e.getSQLState(), e);
+    /** What a live user can spend ({@code balance - held}); empty when there is no such user. */
+    private Optional<Long> available(UUID user) {
+        return sql.first(AVAILABLE, rs -> rs.getLong(1), user);
     }
 
     private static CreditViews.Entry entry(ResultSet rs) throws SQLException {

@@ -7,30 +7,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.genledger.db.FailureClassifier;
 import dev.genledger.db.TransientDatabaseException;
 
 /**
- * In-process locks on users' balances, taken before a transaction that changes one starts (credit
- * lanes, transfers, job holds and settlements), and on their content counts (quiz and insight
- * creates, which update the user's {@code content_usage} row). Under REPEATABLE READ a transaction whose snapshot
- * predates another's change to the same balance fails with a serialization error; waiting here
- * instead means that, within one replica, such transactions on one user never meet in the database
- * (across replicas {@link BalanceLocks} makes them wait in the database; taking this lock first
- * keeps a replica's own waiters off pooled connections). Striped, so memory stays fixed; two users
- * are locked in stripe order.
+ * In-process locks on users, taken before a transaction on one starts: by {@link BalanceSerializer}
+ * for every balance change, and by quiz and insight creates for the user's {@code content_usage}
+ * row. Under REPEATABLE READ a transaction whose snapshot predates another's change to the same row
+ * fails with a serialization error; waiting here instead means that, within one replica, such
+ * transactions on one user never meet in the database, and a replica's own waiters stay off pooled
+ * connections. Striped, so memory stays fixed; several users are locked in stripe order.
  * A wait is bounded: past it, the caller gets contention, which is retried or answered 503.
  */
 @ApplicationScoped
 public class UserLocks {
 
     private static final int STRIPES = 4096;
-    private static final long WAIT_MS = 2000;
 
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final long waitMillis;
 
-    UserLocks() {
+    @Inject
+    UserLocks(CreditsConfig config) {
+        waitMillis = config.lockWait().toMillis();
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -44,10 +45,6 @@ public class UserLocks {
 
     public <T, E extends Exception> T withUser(UUID user, Work<T, E> work) throws E {
         return withUsers(List.of(user), work);
-    }
-
-    public <T, E extends Exception> T withUsers(UUID a, UUID b, Work<T, E> work) throws E {
-        return withUsers(List.of(a, b), work);
     }
 
     /** Runs the work holding every given user's lock, taken in stripe order so lockers never deadlock. */
@@ -68,7 +65,7 @@ public class UserLocks {
 
     private void acquire(int stripe, Collection<UUID> users) {
         try {
-            if (!stripes[stripe].tryLock(WAIT_MS, TimeUnit.MILLISECONDS)) {
+            if (!stripes[stripe].tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
                 throw new TransientDatabaseException(
                         new FailureClassifier.Classification(FailureClassifier.Kind.CONTENTION, null),
                         new IllegalStateException("waited too long for other credit operations on " + users));

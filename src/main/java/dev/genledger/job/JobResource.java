@@ -1,7 +1,5 @@
 package dev.genledger.job;
 
-import java.sql.SQLException;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -20,9 +18,7 @@ import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
 import dev.genledger.api.IdempotencyKey;
 import dev.genledger.api.RequestMeta;
-import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
@@ -44,82 +40,53 @@ public class JobResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
-    @Inject
-    MeterRegistry registry;
-
-    @Inject
-    UserLocks locks;
-
     @GET
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public JobViews.Job get(@PathParam("id") UUID id) throws SQLException {
+    public JobViews.Job get(@PathParam("id") UUID id) {
         return jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
     }
 
     @POST
     @Path("{id}/start")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public RestResponse<JobViews.Job> start(@PathParam("id") UUID id) throws SQLException {
+    public RestResponse<JobViews.Job> start(@PathParam("id") UUID id) {
         return move(id, JobStatus.RUNNING, null, null, null);
     }
 
     @POST
     @Path("{id}/succeed")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public RestResponse<JobViews.Job> succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) throws SQLException {
+    public RestResponse<JobViews.Job> succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) {
         return move(id, JobStatus.SUCCEEDED, request == null ? null : request.resultRef(), null, null);
     }
 
     @POST
     @Path("{id}/fail")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public RestResponse<JobViews.Job> fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) throws SQLException {
+    public RestResponse<JobViews.Job> fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) {
         return move(id, JobStatus.FAILED, null, request.error(), null);
     }
 
     @POST
     @Path("{id}/cancel")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public RestResponse<JobViews.Job> cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) throws SQLException {
+    public RestResponse<JobViews.Job> cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) {
         return move(id, JobStatus.CANCELLED, null, null, request == null ? null : request.reason());
     }
 
-    private RestResponse<JobViews.Job> move(UUID id, JobStatus to, String resultRef, String error, String reason)
-            throws SQLException {
+    private RestResponse<JobViews.Job> move(UUID id, JobStatus to, String resultRef, String error, String reason) {
         if (!caller.isPrivileged()) {
             // a user sees their own job (403: not theirs to move) but nobody else's (404)
             jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
             requirePrivileged();
         }
-        JobService.Moved moved = (to.settles() ? settle(id, to, resultRef, error, reason)
-                : jobs.transition(id, null, to, resultRef, error, reason, caller::mayAccess, meta.who()))
+        JobService.Moved moved = jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("job " + id));
         if (moved.replayed()) {
             return RestResponse.ResponseBuilder.ok(moved.job()).header(IdempotencyKey.REPLAYED_HEADER, "true").build();
         }
-        registry.counter("genledger.jobs.transitions", "to", to.name()).increment();
-        if (to.settles()) {
-            // counted after the commit, like the other credit counters
-            registry.counter("genledger.credits", "kind", to == JobStatus.SUCCEEDED ? "capture" : "release")
-                    .increment(moved.job().cost());
-        }
         return RestResponse.ok(moved.job());
-    }
-
-    /**
-     * Settling moves the user's balance or held credits, so it takes the user's in-process lock
-     * first, like the credit lanes: on one replica it queues behind them instead of failing them,
-     * or itself, with serialization errors.
-     */
-    private Optional<JobService.Moved> settle(UUID id, JobStatus to, String resultRef, String error, String reason)
-            throws SQLException {
-        Optional<UUID> owner = jobs.owner(id);
-        if (owner.isEmpty()) {
-            return Optional.empty();
-        }
-        return locks.withUser(owner.get(),
-                () -> jobs.transition(id, owner.get(), to, resultRef, error, reason, caller::mayAccess, meta.who()));
     }
 
     private void requirePrivileged() {

@@ -1,19 +1,13 @@
 package dev.genledger.job;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
-
-import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,15 +19,19 @@ import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
-import dev.genledger.credit.BalanceLocks;
+import dev.genledger.credit.BalanceSerializer;
 import dev.genledger.credit.Holds;
+import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
+import dev.genledger.user.User;
 import dev.genledger.user.UserEvents;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Generation jobs: get-or-create with a credit hold, status transitions that settle the hold
- * exactly once, history, and the sweep of jobs stuck in RUNNING.
+ * exactly once, history, and the sweep of jobs stuck in RUNNING. Whatever holds or settles credits
+ * runs in a transaction of {@link BalanceSerializer}, holding the job's user's balance locks.
  */
 @ApplicationScoped
 @TranslateFailures
@@ -55,10 +53,15 @@ public class JobService {
             j.started_at, j.finished_at, j.seq""";
 
     // A job is visible only while its user is live.
-    private static final String LIVE = "EXISTS (SELECT 1 FROM users u WHERE u.id = j.user_id AND u.deleted_at IS NULL)";
+    private static final String LIVE = "EXISTS (SELECT 1 FROM live_users u WHERE u.id = j.user_id)";
+
+    private static final String STUCK = "j.status = 'RUNNING' AND j.started_at < now() - make_interval(secs => ?)";
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
+
+    @Inject
+    BalanceSerializer serializer;
 
     @Inject
     Holds holds;
@@ -66,97 +69,66 @@ public class JobService {
     @Inject
     Auditor auditor;
 
-    @ConfigProperty(name = "genledger.jobs.running-deadline", defaultValue = "15M")
-    Duration runningDeadline;
+    @Inject
+    JobsConfig config;
 
-    @ConfigProperty(name = "genledger.jobs.sweep-batch", defaultValue = "500")
-    int sweepBatch;
+    @Inject
+    MeterRegistry registry;
 
     /**
-     * Returns the user's job with this key, or creates it and holds its cost, in one transaction.
-     * The resource runs it under the user's in-process lock, and the transaction starts with the
-     * user's balance lock ({@link BalanceLocks}), so racing creates with one key queue, on one replica
-     * or several, and the later ones find the first one's job. Empty when the user is absent or deleted.
+     * Returns the user's job with this key, or creates it and holds its cost, in one transaction
+     * holding the user's balance locks, so racing creates with one key queue, on one replica or
+     * several, and the later ones find the first one's job. Empty when the user is absent or deleted.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<Created> create(UUID userId, JobRequests.Create request, Who who) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            BalanceLocks.lock(c, List.of(userId));
-            auditor.tag(c, who);
-            JobViews.Job existing = one(c, "j.user_id = ? AND j.job_key = ? AND " + LIVE, userId, request.jobKey());
-            if (existing != null) {
-                if (!existing.kind().equals(request.kind()) || existing.cost() != request.cost()) {
-                    throw ApiProblem.idempotencyKeyReused().with("jobId", existing.id());
-                }
-                return Optional.of(new Created(withHistory(c, existing), false));
+    public Optional<Created> create(UUID userId, JobRequests.Create request, Who who) {
+        Optional<Created> result = serializer.inTransaction(List.of(userId), () -> createLocked(userId, request, who));
+        result.filter(Created::created).ifPresent(created -> counted(JobStatus.PENDING));
+        return result;
+    }
+
+    private Optional<Created> createLocked(UUID userId, JobRequests.Create request, Who who) {
+        tag(who);
+        Optional<JobViews.Job> existing = one("j.user_id = ? AND j.job_key = ? AND " + LIVE, userId, request.jobKey());
+        if (existing.isPresent()) {
+            JobViews.Job job = existing.get();
+            if (!job.kind().equals(request.kind()) || job.cost() != request.cost()) {
+                throw ApiProblem.idempotencyKeyReused().with("jobId", job.id());
             }
-            UUID id = UUID.randomUUID();
-            Holds.HoldResult hold = holds.hold(c, userId, id, request.cost(), who.actor());
-            switch (hold.status()) {
-                case USER_NOT_FOUND:
-                    return Optional.empty();
-                case INSUFFICIENT:
-                    throw ApiProblem.insufficientCredits(hold.available(), request.cost());
-                default:
-                    break;
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO generation_jobs (id, user_id, job_key, kind, cost) VALUES (?, ?, ?, ?, ?)")) {
-                ps.setObject(1, id);
-                ps.setObject(2, userId);
-                ps.setString(3, request.jobKey());
-                ps.setString(4, request.kind());
-                ps.setLong(5, request.cost());
-                ps.executeUpdate();
-            }
-            recordTransition(c, id, null, JobStatus.PENDING, who.actor(), "created; " + request.cost() + " credits held");
-            return Optional.of(new Created(withHistory(c, one(c, "j.id = ?", id)), true));
+            return Optional.of(new Created(withHistory(job), false));
         }
+        UUID id = UUID.randomUUID();
+        Holds.HoldResult hold = holds.hold(userId, id, request.cost(), who.actor());
+        switch (hold.status()) {
+            case USER_NOT_FOUND:
+                return Optional.empty();
+            case INSUFFICIENT:
+                throw ApiProblem.insufficientCredits(hold.available(), request.cost());
+            default:
+                break;
+        }
+        sql.update("INSERT INTO generation_jobs (id, user_id, job_key, kind, cost) VALUES (?, ?, ?, ?, ?)",
+                id, userId, request.jobKey(), request.kind(), request.cost());
+        recordTransition(id, null, JobStatus.PENDING, who.actor(), "created; " + request.cost() + " credits held");
+        return Optional.of(new Created(withHistory(one("j.id = ?", id).orElseThrow()), true));
     }
 
     /** A live user's job with its history, if the caller may see it. */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<JobViews.Job> get(UUID id, Predicate<UUID> visibleTo) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            JobViews.Job job = one(c, "j.id = ? AND " + LIVE, id);
-            if (job == null || !visibleTo.test(job.userId())) {
-                return Optional.empty();
-            }
-            return Optional.of(withHistory(c, job));
-        }
-    }
-
-    /** The user a live job belongs to; one indexed read, outside any transaction. */
-    public Optional<UUID> owner(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return Optional.ofNullable(one(c, "j.id = ? AND " + LIVE, id)).map(JobViews.Job::userId);
-        }
+    @Transactional
+    public Optional<JobViews.Job> get(UUID id, Predicate<UUID> visibleTo) {
+        return one("j.id = ? AND " + LIVE, id).filter(job -> visibleTo.test(job.userId())).map(this::withHistory);
     }
 
     /** A page of a live user's jobs, newest first, optionally of one status; empty for an absent user. */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<Page<JobViews.Job>> list(UUID userId, JobStatus status, String cursor, int limit)
-            throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (!userLive(c, userId)) {
-                return Optional.empty();
-            }
-            List<JobViews.Job> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM generation_jobs j "
-                    + "WHERE j.user_id = ? AND j.seq < ? AND (?::text IS NULL OR j.status = ?) ORDER BY j.seq DESC LIMIT ?")) {
-                ps.setObject(1, userId);
-                ps.setLong(2, Cursor.decode(cursor));
-                ps.setString(3, status == null ? null : status.name());
-                ps.setString(4, status == null ? null : status.name());
-                ps.setInt(5, limit + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(job(rs));
-                    }
-                }
-            }
-            return Optional.of(Page.of(rows, limit, JobViews.Job::position));
+    @Transactional
+    public Optional<Page<JobViews.Job>> list(UUID userId, JobStatus status, String cursor, int limit) {
+        if (User.findLive(userId) == null) {
+            return Optional.empty();
         }
+        String name = status == null ? null : status.name();
+        List<JobViews.Job> rows = sql.list("SELECT " + COLUMNS + " FROM generation_jobs j "
+                + "WHERE j.user_id = ? AND j.seq < ? AND (?::text IS NULL OR j.status = ?) ORDER BY j.seq DESC LIMIT ?",
+                JobService::job, userId, Cursor.decode(cursor), name, name, limit + 1);
+        return Optional.of(Page.of(rows, limit, JobViews.Job::position));
     }
 
     /**
@@ -167,66 +139,77 @@ public class JobService {
      * transition sees the new status and gets 409, unless it asks for exactly what the winner did:
      * then it is a repeat (a client's retry, or the resource's after a commit whose answer was lost)
      * and gets the job as it is, changing nothing. Empty when the job is absent or not visible.
-     * A settling transition first takes the balance lock of {@code owner} (the job's user, read
-     * before the transaction; null for other transitions), so it queues behind other replicas'
-     * credit work on the user instead of failing it or itself with serialization errors.
+     * A settling transition learns the job's user first (one indexed read) and runs holding that
+     * user's balance locks, so it queues behind the user's other credit work instead of failing it
+     * or itself with serialization errors.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<Moved> transition(UUID id, UUID owner, JobStatus to, String resultRef, String error,
-            String reason, Predicate<UUID> visibleTo, Who who) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (to.settles()) {
-                BalanceLocks.lock(c, List.of(owner));
-            }
-            auditor.tag(c, who);
-            JobViews.Job job = lockNowait(c, id);
-            if (job == null || !visibleTo.test(job.userId())) {
+    public Optional<Moved> transition(UUID id, JobStatus to, String resultRef, String error, String reason,
+            Predicate<UUID> visibleTo, Who who) {
+        Optional<Moved> moved;
+        if (to.settles()) {
+            Optional<UUID> owner = sql.first("SELECT j.user_id FROM generation_jobs j WHERE j.id = ? AND " + LIVE,
+                    rs -> rs.getObject(1, UUID.class), id);
+            if (owner.isEmpty()) {
                 return Optional.empty();
             }
-            if (to.settles() && !job.userId().equals(owner)) {
-                throw new IllegalStateException("job " + id + " belongs to " + job.userId() + ", not " + owner);
-            }
-            if (job.status() == to) {
-                JobViews.Job current = withHistory(c, job);
-                if (repeats(current, resultRef, error, reason)) {
-                    return Optional.of(new Moved(current, true));
-                }
-            }
-            move(c, job, to, resultRef, error, reason, who.actor());
-            return Optional.of(new Moved(withHistory(c, one(c, "j.id = ?", id)), false));
+            moved = serializer.inTransaction(List.of(owner.get()),
+                    () -> transitionLocked(id, owner.get(), to, resultRef, error, reason, visibleTo, who));
+        } else {
+            moved = QuarkusTransaction.requiringNew()
+                    .call(() -> transitionLocked(id, null, to, resultRef, error, reason, visibleTo, who));
         }
+        moved.filter(m -> !m.replayed()).ifPresent(m -> counted(to));
+        return moved;
+    }
+
+    private Optional<Moved> transitionLocked(UUID id, UUID owner, JobStatus to, String resultRef, String error,
+            String reason, Predicate<UUID> visibleTo, Who who) {
+        tag(who);
+        Optional<JobViews.Job> found = sql.first(
+                "SELECT " + COLUMNS + " FROM generation_jobs j WHERE j.id = ? AND " + LIVE + " FOR UPDATE NOWAIT",
+                JobService::job, id).filter(job -> visibleTo.test(job.userId()));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        JobViews.Job job = found.get();
+        if (owner != null && !job.userId().equals(owner)) {
+            throw new IllegalStateException("job " + id + " belongs to " + job.userId() + ", not " + owner);
+        }
+        if (job.status() == to) {
+            JobViews.Job current = withHistory(job);
+            if (repeats(current, resultRef, error, reason)) {
+                return Optional.of(new Moved(current, true));
+            }
+        }
+        move(job, to, resultRef, error, reason, who.actor());
+        return Optional.of(new Moved(withHistory(one("j.id = ?", id).orElseThrow()), false));
     }
 
     /**
-     * Fails (and releases) jobs RUNNING past the deadline. Runs on one replica at a time: the
-     * transaction first takes a transaction-level advisory lock and does nothing if another holds
-     * it. Returns the number of jobs failed, or -1 when another run holds the lock.
+     * Fails (and releases) jobs RUNNING past the deadline. Learns their users first (a plain read),
+     * then runs holding those users' balance locks, like every other settlement; jobs that got stuck
+     * in between wait for the next run. Runs on one replica at a time: the transaction takes a
+     * transaction-level advisory lock and does nothing if another holds it. Returns the number of
+     * jobs failed, or -1 when another run holds the lock.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public int sweepStuck(Who who) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (!tryAdvisoryLock(c, SWEEP_LOCK)) {
+    public int sweepStuck(Who who) {
+        double deadline = config.runningDeadline().toMillis() / 1000.0;
+        List<UUID> users = sql.list("SELECT DISTINCT j.user_id FROM generation_jobs j WHERE " + STUCK + " LIMIT ?",
+                rs -> rs.getObject(1, UUID.class), deadline, config.sweepBatch());
+        return serializer.inTransaction(users, () -> {
+            if (!sql.first("SELECT pg_try_advisory_xact_lock(?)", rs -> rs.getBoolean(1), SWEEP_LOCK).orElseThrow()) {
                 return -1;
             }
-            auditor.tag(c, who);
-            List<JobViews.Job> stuck = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM generation_jobs j "
-                    + "WHERE j.status = 'RUNNING' AND j.started_at < now() - make_interval(secs => ?) "
-                    + "ORDER BY j.started_at LIMIT ? FOR UPDATE SKIP LOCKED")) {
-                ps.setDouble(1, runningDeadline.toMillis() / 1000.0);
-                ps.setInt(2, sweepBatch);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        stuck.add(job(rs));
-                    }
-                }
-            }
+            tag(who);
+            List<JobViews.Job> stuck = sql.list("SELECT " + COLUMNS + " FROM generation_jobs j WHERE " + STUCK
+                    + " AND j.user_id = ANY (?::uuid[]) ORDER BY j.started_at LIMIT ? FOR UPDATE SKIP LOCKED", JobService::job,
+                    deadline, users.stream().map(UUID::toString).toArray(String[]::new), config.sweepBatch());
             for (JobViews.Job job : stuck) {
-                move(c, job, JobStatus.FAILED, null, "running past the deadline of " + runningDeadline,
+                move(job, JobStatus.FAILED, null, "running past the deadline of " + config.runningDeadline(),
                         "stuck-job sweep", who.actor());
             }
             return stuck.size();
-        }
+        });
     }
 
     /**
@@ -239,71 +222,42 @@ public class JobService {
      * them locked (55P03, retried) and then the user gone, or wins, and this deletion then fails
      * with a serialization error and is retried into the 409.
      */
-    void onUserDeleted(@Observes UserEvents.Deleted deleted) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            List<JobViews.Job> open = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM generation_jobs j "
-                    + "WHERE j.user_id = ? AND j.status IN ('PENDING', 'RUNNING') ORDER BY j.seq FOR UPDATE")) {
-                ps.setObject(1, deleted.userId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        open.add(job(rs));
-                    }
-                }
-            }
-            List<UUID> running = open.stream().filter(j -> j.status() == JobStatus.RUNNING)
-                    .map(JobViews.Job::id).toList();
-            if (!running.isEmpty()) {
-                throw ApiProblem.conflict("user-has-running-jobs",
-                        "the user has running jobs; they must succeed, fail or be cancelled before the user is deleted")
-                        .with("runningJobs", running);
-            }
-            for (JobViews.Job job : open) {
-                move(c, job, JobStatus.CANCELLED, null, null, "user deleted", deleted.who().actor());
-            }
+    void onUserDeleted(@Observes UserEvents.Deleted deleted) {
+        List<JobViews.Job> open = sql.list("SELECT " + COLUMNS + " FROM generation_jobs j "
+                + "WHERE j.user_id = ? AND j.status IN ('PENDING', 'RUNNING') ORDER BY j.seq FOR UPDATE",
+                JobService::job, deleted.userId());
+        List<UUID> running = open.stream().filter(j -> j.status() == JobStatus.RUNNING).map(JobViews.Job::id).toList();
+        if (!running.isEmpty()) {
+            throw ApiProblem.conflict("user-has-running-jobs",
+                    "the user has running jobs; they must succeed, fail or be cancelled before the user is deleted")
+                    .with("runningJobs", running);
+        }
+        for (JobViews.Job job : open) {
+            move(job, JobStatus.CANCELLED, null, null, "user deleted", deleted.who().actor());
         }
     }
 
-    static boolean tryAdvisoryLock(Connection c, long key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-            ps.setLong(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    private void move(Connection c, JobViews.Job job, JobStatus to, String resultRef, String error, String reason,
-            String actor) throws SQLException {
+    private void move(JobViews.Job job, JobStatus to, String resultRef, String error, String reason, String actor) {
         if (!job.status().mayBecome(to)) {
             throw ApiProblem.conflict("illegal-transition", "a " + job.status() + " job cannot become " + to)
                     .with("currentStatus", job.status().name());
         }
-        try (PreparedStatement ps = c.prepareStatement("""
+        int moved = sql.update("""
                 UPDATE generation_jobs
                 SET status = ?, updated_at = now(),
                     started_at = CASE WHEN ? = 'RUNNING' THEN now() ELSE started_at END,
                     finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END,
                     result_ref = COALESCE(?, result_ref), error = COALESCE(?, error)
                 WHERE id = ? AND status = ?
-                """)) {
-            ps.setString(1, to.name());
-            ps.setString(2, to.name());
-            ps.setString(3, to.name());
-            ps.setString(4, resultRef);
-            ps.setString(5, error);
-            ps.setObject(6, job.id());
-            ps.setString(7, job.status().name());
-            if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("job " + job.id() + " changed under its lock");
-            }
+                """, to.name(), to.name(), to.name(), resultRef, error, job.id(), job.status().name());
+        if (moved != 1) {
+            throw new IllegalStateException("job " + job.id() + " changed under its lock");
         }
-        recordTransition(c, job.id(), job.status(), to, actor, reason != null ? reason : error);
+        recordTransition(job.id(), job.status(), to, actor, reason != null ? reason : error);
         if (to.settles()) {
             boolean settled = to == JobStatus.SUCCEEDED
-                    ? holds.capture(c, job.id(), "job " + job.kind() + " succeeded", actor)
-                    : holds.release(c, job.id());
+                    ? holds.capture(job.id(), "job " + job.kind() + " succeeded", actor)
+                    : holds.release(job.id());
             if (!settled) {
                 throw new IllegalStateException("job " + job.id() + " had no open hold to settle");
             }
@@ -320,64 +274,32 @@ public class JobService {
         };
     }
 
-    private static void recordTransition(Connection c, UUID jobId, JobStatus from, JobStatus to, String actor,
-            String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO job_transitions (job_id, from_status, to_status, actor, reason) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setObject(1, jobId);
-            ps.setString(2, from == null ? null : from.name());
-            ps.setString(3, to.name());
-            ps.setString(4, actor);
-            ps.setString(5, reason);
-            ps.executeUpdate();
-        }
+    private void counted(JobStatus to) {
+        registry.counter("genledger.jobs.transitions", "to", to.name()).increment();
     }
 
-    private static JobViews.Job lockNowait(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM generation_jobs j WHERE j.id = ? AND " + LIVE + " FOR UPDATE NOWAIT")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? job(rs) : null;
-            }
-        }
+    private void tag(Who who) {
+        Sql.unchecked(() -> auditor.tag(who));
     }
 
-    private static JobViews.Job one(Connection c, String where, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM generation_jobs j WHERE " + where)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? job(rs) : null;
-            }
-        }
+    private void recordTransition(UUID jobId, JobStatus from, JobStatus to, String actor, String reason) {
+        sql.update("INSERT INTO job_transitions (job_id, from_status, to_status, actor, reason) VALUES (?, ?, ?, ?, ?)",
+                jobId, from == null ? null : from.name(), to.name(), actor, reason);
     }
 
-    private static JobViews.Job withHistory(Connection c, JobViews.Job job) throws SQLException {
-        List<JobViews.Transition> history = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT from_status, to_status, actor, reason, created_at FROM job_transitions WHERE job_id = ? ORDER BY id")) {
-            ps.setObject(1, job.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+    private Optional<JobViews.Job> one(String where, Object... params) {
+        return sql.first("SELECT " + COLUMNS + " FROM generation_jobs j WHERE " + where, JobService::job, params);
+    }
+
+    private JobViews.Job withHistory(JobViews.Job job) {
+        return job.withTransitions(sql.list(
+                "SELECT from_status, to_status, actor, reason, created_at FROM job_transitions WHERE job_id = ? ORDER BY id",
+                rs -> {
                     String from = rs.getString(1);
-                    history.add(new JobViews.Transition(from == null ? null : JobStatus.valueOf(from),
+                    return new JobViews.Transition(from == null ? null : JobStatus.valueOf(from),
                             JobStatus.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
-                            rs.getObject(5, OffsetDateTime.class)));
-                }
-            }
-        }
-        return job.withTransitions(history);
-    }
-
-    private static boolean userLive(Connection c, UUID userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL")) {
-            ps.setObject(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+                            rs.getObject(5, OffsetDateTime.class));
+                }, job.id()));
     }
 
     private static JobViews.Job job(ResultSet rs) throws SQLException {

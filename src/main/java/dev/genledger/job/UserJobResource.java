@@ -1,7 +1,6 @@
 package dev.genledger.job;
 
 import java.net.URI;
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -23,9 +22,7 @@ import dev.genledger.api.Caller;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
-import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -49,29 +46,18 @@ public class UserJobResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
-    @Inject
-    MeterRegistry registry;
-
-    @Inject
-    UserLocks locks;
 
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request)
-            throws SQLException {
+    public Response create(@PathParam("id") UUID userId, @Valid @NotNull JobRequests.Create request) {
         caller.requireAccessTo(userId);
         if (!caller.isPrivileged()) {
             // a live user is told they may not (403); a deleted one is gone (404)
             jobs.list(userId, null, null, 1).orElseThrow(() -> ApiProblem.notFound("user " + userId));
             requirePrivileged();
         }
-        // The hold changes the user's held credits: queue behind the user's other credit work (see JobResource).
-        JobService.Created result = locks.withUser(userId, () -> jobs.create(userId, request, meta.who()))
+        JobService.Created result = jobs.create(userId, request, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
-        if (result.created()) {
-            registry.counter("genledger.jobs.transitions", "to", JobStatus.PENDING.name()).increment();
-            registry.counter("genledger.credits", "kind", "hold").increment(request.cost());
-        }
         return result.created()
                 ? Response.created(URI.create("/v1/jobs/" + result.job().id())).entity(result.job()).build()
                 : Response.ok(result.job()).build();
@@ -82,7 +68,7 @@ public class UserJobResource extends DatabaseResource {
     public Page<JobViews.Job> list(@PathParam("id") UUID userId, @QueryParam("status") String status,
             @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         caller.requireAccessTo(userId);
         return jobs.list(userId, status == null ? null : parseStatus(status), cursor, Cursor.limit(limit))
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));

@@ -1,0 +1,26 @@
+package dev.genledger.credit;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the credit lanes and the per-user balance locks; environment overrides in application.properties. */
+@ConfigMapping(prefix = "genledger.credits")
+public interface CreditsConfig {
+
+    /**
+     * Lanes grants, spends and refunds queue on (a user always on the same one). Each holds at most
+     * one pooled connection at a time: keep it well below the pool size.
+     */
+    @WithDefault("8")
+    int lanes();
+
+    /** Most credit operations a lane applies in one transaction. */
+    @WithDefault("64")
+    int maxBatch();
+
+    /** Longest wait for a user's in-process lock; past it the caller gets contention (retried, or 503). */
+    @WithDefault("2S")
+    Duration lockWait();
+}

@@ -1,0 +1,111 @@
+package dev.genledger.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Hand-written SQL, for the statements a measurement keeps out of Hibernate (the credit hot path's
+ * conditional update and ledger insert, upserts, row locks). Runs on the connection the pool
+ * enlisted in the current transaction, so it shares the transaction's snapshot. Parameters bind in
+ * order with {@code setObject}; a failure leaves as an unchecked {@link SqlFailure} with the
+ * SQLException as its cause, where the failure classifier finds its SQLState.
+ */
+@ApplicationScoped
+public class Sql {
+
+    /** Reads one row of a result. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** JDBC work of another package's API that still speaks {@link SQLException}. */
+    @FunctionalInterface
+    public interface Jdbc {
+        void run() throws SQLException;
+    }
+
+    /** A statement that failed; unchecked, so the transaction rolls back. */
+    public static final class SqlFailure extends RuntimeException {
+        SqlFailure(SQLException cause) {
+            super("statement failed: SQLState " + cause.getSQLState(), cause);
+        }
+    }
+
+    @Inject
+    DataSource dataSource;
+
+    /** Every row the query returns, in order. */
+    public <T> List<T> list(String sql, Row<T> row, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(row.read(rs));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    /** The query's first row, if it returns one. */
+    public <T> Optional<T> first(String sql, Row<T> row, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE; returns the rows it changed. */
+    public int update(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    /** Runs a statement that takes no parameters and returns nothing worth reading (a LOCK, a SET). */
+    public void execute(String sql) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    /** Runs JDBC work of another API, its failure unchecked like the helper's own. */
+    public static void unchecked(Jdbc work) {
+        try {
+            work.run();
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+    }
+}
