@@ -2,6 +2,7 @@ package dev.genledger.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.UUID;
 
 /** Opaque keyset cursors: the position after which the next page starts. */
 public final class Cursor {
@@ -29,7 +30,32 @@ public final class Cursor {
         } catch (IllegalArgumentException invalid) {
             // falls through to the problem below
         }
-        throw ApiProblem.badRequest("invalid-cursor", "the cursor is not one this API returned");
+        throw invalid();
+    }
+
+    private static ApiProblem invalid() {
+        return ApiProblem.badRequest("invalid-cursor", "the cursor is not one this API returned");
+    }
+
+    /** A cursor of a list ordered by id (the ones ordered by a position use {@link #encode(long)}). */
+    public static String encodeId(UUID after) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("u" + after).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The id in a cursor of {@link #encodeId(UUID)}, or null (the start) when absent. */
+    public static UUID decodeId(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (raw.startsWith("u")) {
+                return UUID.fromString(raw.substring(1));
+            }
+        } catch (IllegalArgumentException invalid) {
+            // falls through to the problem below
+        }
+        throw invalid();
     }
 
     /**

@@ -1,9 +1,12 @@
 package dev.genledger.api;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
@@ -33,19 +36,16 @@ public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
-    /** Constraints whose violation is the caller's conflict, with what to tell the caller. */
-    private static final Map<String, ApiProblem> CONFLICTS = Map.of(
-            "users_email_live_key", ApiProblem.conflict("email-taken", "another user already has this email"),
-            "users_external_id_live_key",
-            ApiProblem.conflict("external-id-taken", "another user already has this external id"),
-            "quizzes_slug_key", ApiProblem.conflict("slug-collision", "the generated slug is taken; retry"));
-
     private static final String DUPLICATE_FIELD = "Duplicate field ";
 
     private final MeterRegistry registry;
 
-    public ProblemMapper(MeterRegistry registry) {
+    /** What the features answer for their own constraints (see {@link ConstraintProblems}). */
+    private final Map<String, ApiProblem> constraints = new HashMap<>();
+
+    public ProblemMapper(MeterRegistry registry, @Any Instance<ConstraintProblems> features) {
         this.registry = registry;
+        features.forEach(f -> constraints.putAll(f.byConstraint()));
     }
 
     @ServerExceptionMapper
@@ -55,7 +55,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response constraint(ConstraintViolation violation, UriInfo uri) {
-        ApiProblem known = violation.constraint() == null ? null : CONFLICTS.get(violation.constraint());
+        ApiProblem known = violation.constraint() == null ? null : constraints.get(violation.constraint());
         if (known != null) {
             return Problems.response(known, path(uri));
         }

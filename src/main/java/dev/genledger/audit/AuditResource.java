@@ -1,6 +1,5 @@
 package dev.genledger.audit;
 
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
@@ -40,7 +39,7 @@ public class AuditResource extends DatabaseResource {
             @QueryParam("entityId") String entityId, @QueryParam("action") String action,
             @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         return audit.search(new AuditViews.Filter(userId, entity, entityId, action, time("from", from), time("to", to)),
                 cursor, Cursor.limit(limit));
     }

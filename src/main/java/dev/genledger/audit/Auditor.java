@@ -5,12 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 
 import dev.genledger.api.Who;
+import org.hibernate.query.NativeQuery;
 
 /**
  * Tells the audit triggers who is changing things: sets transaction-local settings that the
@@ -20,21 +20,24 @@ import dev.genledger.api.Who;
 @ApplicationScoped
 public class Auditor {
 
-    @Inject
-    DataSource dataSource;
+    private static final String TAG = """
+            SELECT set_config('genledger.actor', ?, true), set_config('genledger.client_ip', ?, true),
+                   set_config('genledger.user_agent', ?, true), set_config('genledger.request_id', ?, true)
+            """;
 
-    /** Tags the current transaction (its connection is the one the pool enlisted in it). */
-    public void tag(Who who) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            tag(c, who);
-        }
+    @Inject
+    EntityManager em;
+
+    /** Tags the current transaction. */
+    public void tag(Who who) {
+        em.createNativeQuery(TAG).setParameter(1, who.actor()).setParameter(2, nullToEmpty(who.clientIp()))
+                .setParameter(3, nullToEmpty(who.userAgent())).setParameter(4, nullToEmpty(who.requestId()))
+                .getSingleResult();
     }
 
+    /** Tags the transaction of a connection the caller already holds (the pool enlisted it in the transaction). */
     public void tag(Connection c, Who who) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT set_config('genledger.actor', ?, true), set_config('genledger.client_ip', ?, true),
-                       set_config('genledger.user_agent', ?, true), set_config('genledger.request_id', ?, true)
-                """)) {
+        try (PreparedStatement ps = c.prepareStatement(TAG)) {
             ps.setString(1, who.actor());
             ps.setString(2, nullToEmpty(who.clientIp()));
             ps.setString(3, nullToEmpty(who.userAgent()));
@@ -44,23 +47,18 @@ public class Auditor {
     }
 
     /** Records an admin action (entity {@code admin}); {@code details} is a JSON object or null. */
-    public void adminAction(Connection c, Who who, String action, String targetId, UUID userId, String details)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    public void adminAction(Who who, String action, String targetId, UUID userId, String details) {
+        // Typed parameters: a null one must still reach PostgreSQL as text, uuid or jsonb.
+        NativeQuery<?> insert = em.createNativeQuery("""
                 INSERT INTO audit_log (actor, client_ip, user_agent, request_id, entity, entity_id, user_id, action,
                                        new_values)
-                VALUES (?, ?, ?, ?, 'admin', ?, ?, ?, ?::jsonb)
-                """)) {
-            ps.setString(1, who.actor());
-            ps.setString(2, who.clientIp());
-            ps.setString(3, who.userAgent());
-            ps.setString(4, who.requestId());
-            ps.setString(5, targetId);
-            ps.setObject(6, userId);
-            ps.setString(7, action);
-            ps.setString(8, details);
-            ps.executeUpdate();
-        }
+                VALUES (:actor, :ip, :agent, :request, 'admin', :target, :user, :action, CAST(:details AS jsonb))
+                """).unwrap(NativeQuery.class);
+        insert.setParameter("actor", who.actor()).setParameter("ip", who.clientIp(), String.class)
+                .setParameter("agent", who.userAgent(), String.class)
+                .setParameter("request", who.requestId(), String.class).setParameter("target", targetId)
+                .setParameter("user", userId, UUID.class).setParameter("action", action)
+                .setParameter("details", details, String.class).executeUpdate();
     }
 
     private static String nullToEmpty(String s) {

@@ -1,6 +1,5 @@
 package dev.genledger.insight;
 
-import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -50,7 +49,7 @@ public class InsightResource extends DatabaseResource {
     @Path("{type}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Response put(@PathParam("id") UUID quizId, @PathParam("type") String type,
-            @Valid @NotNull InsightViews.Put request) throws SQLException {
+            @Valid @NotNull InsightViews.Put request) {
         if (!TYPE.matcher(type).matches()) {
             throw ApiProblem.badRequest("invalid-insight-type", "the type must match " + TYPE.pattern());
         }
@@ -69,7 +68,7 @@ public class InsightResource extends DatabaseResource {
 
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public List<InsightViews.Insight> list(@PathParam("id") UUID quizId) throws SQLException {
+    public List<InsightViews.Insight> list(@PathParam("id") UUID quizId) {
         return insights.list(quizId, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("quiz " + quizId));
     }
 }

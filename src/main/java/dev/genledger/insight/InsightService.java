@@ -1,23 +1,23 @@
 package dev.genledger.insight;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import javax.sql.DataSource;
-
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.genledger.api.Who;
@@ -25,6 +25,11 @@ import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
 import dev.genledger.limit.ContentQuotas;
 import dev.genledger.limit.ContentUsage;
+import dev.genledger.quiz.QuizEvents;
+import dev.genledger.quiz.QuizService;
+import dev.genledger.user.UserEvents;
+import io.quarkus.panache.common.Sort;
+import org.hibernate.Session;
 
 /** Insights of a quiz: one per (quiz, type), created or replaced in place by one upsert. */
 @ApplicationScoped
@@ -35,10 +40,8 @@ public class InsightService {
     public record Upserted(InsightViews.Insight insight, boolean created) {
     }
 
-    private static final String COLUMNS = "i.id, i.quiz_id, i.type, i.status, i.content::text, i.created_at, i.updated_at";
-
     @Inject
-    DataSource dataSource;
+    EntityManager em;
 
     @Inject
     Auditor auditor;
@@ -49,113 +52,99 @@ public class InsightService {
     @Inject
     ContentQuotas quotas;
 
+    @Inject
+    QuizService quizzes;
+
     /**
      * {@code INSERT ... ON CONFLICT (quiz_id, type) DO UPDATE}: concurrent PUTs of one type leave
      * one row (a racing insert that the snapshot cannot see fails with 40001 and is retried, then
      * updates). Empty when the quiz is not visible.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<Upserted> put(UUID quizId, String type, ObjectNode content, Predicate<UUID> visibleTo, Who who)
-            throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            auditor.tag(c, who);
-            UUID owner = lockVisibleQuiz(c, quizId, visibleTo);
-            if (owner == null) {
-                return Optional.empty();
-            }
-            Upserted upserted;
-            boolean counted;
-            // "before" sees the row as it was: a new or revived (deleted) insight adds to the user's count.
-            try (PreparedStatement ps = c.prepareStatement("""
-                    WITH before AS (SELECT deleted_at IS NULL AS live FROM insights WHERE quiz_id = ? AND type = ?)
-                    INSERT INTO insights AS i (id, quiz_id, user_id, type, content) VALUES (?, ?, ?, ?, ?::jsonb)
-                    ON CONFLICT (quiz_id, type) DO UPDATE
-                        SET content = excluded.content, status = 'READY', updated_at = now(), deleted_at = NULL
-                    RETURNING\s""" + COLUMNS + ", (xmax = 0), NOT COALESCE((SELECT live FROM before), false)")) {
-                ps.setObject(1, quizId);
-                ps.setString(2, type);
-                ps.setObject(3, UUID.randomUUID());
-                ps.setObject(4, quizId);
-                ps.setObject(5, owner);
-                ps.setString(6, type);
-                ps.setString(7, json.writeValueAsString(content));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    upserted = new Upserted(insight(rs), rs.getBoolean(8));
-                    counted = rs.getBoolean(9);
-                }
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            if (counted && ContentUsage.liveInsights(c, owner) > quotas.insightsPerUser()) {
+    @Transactional
+    public Optional<Upserted> put(UUID quizId, String type, ObjectNode content, Predicate<UUID> visibleTo, Who who) {
+        auditor.tag(who);
+        Optional<UUID> owner = quizzes.lockVisibleOwner(quizId, visibleTo);
+        if (owner.isEmpty()) {
+            return Optional.empty();
+        }
+        // "before" sees the row as it was: a new or revived (deleted) insight adds to the user's count.
+        Object[] row = (Object[]) em.createNativeQuery("""
+                WITH before AS (SELECT deleted_at IS NOT NULL AS deleted FROM insights WHERE quiz_id = :quiz AND type = :type)
+                INSERT INTO insights AS i (id, quiz_id, user_id, type, content)
+                VALUES (:id, :quiz, :owner, :type, CAST(:content AS jsonb))
+                ON CONFLICT (quiz_id, type) DO UPDATE
+                    SET content = excluded.content, status = 'READY', updated_at = now(), deleted_at = NULL
+                RETURNING i.id, i.quiz_id, i.type, i.status, i.content::text, i.created_at, i.updated_at, (xmax = 0),
+                          COALESCE((SELECT deleted FROM before), true)""")
+                .setParameter("id", UUID.randomUUID()).setParameter("quiz", quizId)
+                .setParameter("owner", owner.get()).setParameter("type", type).setParameter("content", write(content))
+                .getSingleResult();
+        if ((Boolean) row[8]) {
+            long live = em.unwrap(Session.class).doReturningWork(c -> ContentUsage.liveInsights(c, owner.get()));
+            if (live > quotas.insightsPerUser()) {
                 throw ContentQuotas.exceeded("insights", quotas.insightsPerUser());
             }
-            return Optional.of(upserted);
         }
+        InsightViews.Insight insight = new InsightViews.Insight((UUID) row[0], (UUID) row[1], (String) row[2],
+                (String) row[3], tree((String) row[4]), time(row[5]), time(row[6]));
+        return Optional.of(new Upserted(insight, (Boolean) row[7]));
     }
 
-    /** Who owns a quiz, deleted or not: whose lock to take before changing its insights. */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<UUID> quizOwner(UUID quizId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT user_id FROM quizzes WHERE id = ?")) {
-            ps.setObject(1, quizId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
-            }
-        }
+    /** Who owns a live quiz: whose lock to take before changing its insights ({@link #put} checks the rest). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<UUID> quizOwner(UUID quizId) {
+        return quizzes.owner(quizId);
     }
 
     /** The live insights of a visible quiz, by type. */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<List<InsightViews.Insight>> list(UUID quizId, Predicate<UUID> visibleTo) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (visibleQuizOwner(c, quizId, visibleTo, "") == null) {
-                return Optional.empty();
-            }
-            List<InsightViews.Insight> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM insights i WHERE i.quiz_id = ? AND i.deleted_at IS NULL ORDER BY i.type")) {
-                ps.setObject(1, quizId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(insight(rs));
-                    }
-                }
-            }
-            return Optional.of(rows);
-        }
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<List<InsightViews.Insight>> list(UUID quizId, Predicate<UUID> visibleTo) {
+        return quizzes.visibleOwner(quizId, visibleTo).map(owner -> Insight.<Insight>list("quizId", Sort.by("type"), quizId)
+                .stream().map(this::view).toList());
     }
 
-    // FOR SHARE: a concurrent delete of the quiz waits for the insight, or the insight for it.
-    private static UUID lockVisibleQuiz(Connection c, UUID quizId, Predicate<UUID> visibleTo) throws SQLException {
-        return visibleQuizOwner(c, quizId, visibleTo, " FOR SHARE OF q");
+    /** Part of a quiz's deletion: its live insights go with it, with its timestamp (the transaction's). */
+    void onQuizDeleted(@Observes QuizEvents.Deleted deleted) {
+        Insight.delete("quizId", deleted.quizId());
     }
 
-    private static UUID visibleQuizOwner(Connection c, UUID quizId, Predicate<UUID> visibleTo, String lock)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT q.user_id FROM quizzes q
-                WHERE q.id = ? AND q.deleted_at IS NULL
-                  AND EXISTS (SELECT 1 FROM users u WHERE u.id = q.user_id AND u.deleted_at IS NULL)""" + lock)) {
-            ps.setObject(1, quizId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                UUID owner = rs.getObject(1, UUID.class);
-                return visibleTo.test(owner) ? owner : null;
-            }
-        }
+    /**
+     * Part of a user's deletion: their live insights get the user's deletion time (the transaction's).
+     * Before the quizzes go, and after they come back (the priorities), as a quiz's own delete does.
+     */
+    void onUserDeleted(@Observes @Priority(Interceptor.Priority.APPLICATION + 400) UserEvents.Deleted deleted) {
+        Insight.delete("userId", deleted.userId());
     }
 
-    private InsightViews.Insight insight(ResultSet rs) throws SQLException {
+    /** Part of a user's restore: what was deleted with the user (same timestamp) comes back. */
+    void onUserRestored(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) UserEvents.Restored restored) {
+        // Sees deleted rows, which no entity query does.
+        em.createNativeQuery("UPDATE insights SET deleted_at = NULL WHERE user_id = :user AND deleted_at = :at")
+                .setParameter("user", restored.userId()).setParameter("at", restored.deletedAt()).executeUpdate();
+    }
+
+    private InsightViews.Insight view(Insight i) {
+        return new InsightViews.Insight(i.id, i.quizId, i.type, i.status, tree(i.content), i.createdAt, i.updatedAt);
+    }
+
+    private JsonNode tree(String content) {
         try {
-            return new InsightViews.Insight(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                    rs.getString(4), json.readTree(rs.getString(5)), rs.getObject(6, OffsetDateTime.class),
-                    rs.getObject(7, OffsetDateTime.class));
+            return json.readTree(content);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored content is not JSON", e);
+        }
+    }
+
+    // Hibernate answers a native query's timestamptz as an Instant; the views carry offsets (UTC).
+    private static OffsetDateTime time(Object column) {
+        return ((Instant) column).atOffset(ZoneOffset.UTC);
+    }
+
+    private String write(ObjectNode content) {
+        try {
+            return json.writeValueAsString(content);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

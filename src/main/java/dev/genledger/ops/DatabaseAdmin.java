@@ -73,13 +73,13 @@ public class DatabaseAdmin {
             int pendingMigrations, boolean draining) {
     }
 
-    public Status status() throws SQLException {
-        String version;
-        int versionNumber;
-        String database;
-        long maxConnections;
-        List<Connections> connections = new ArrayList<>();
-        try (Connection c = admin.getConnection()) {
+    public Status status() {
+        return AdminJdbc.on(admin, c -> {
+            String version;
+            int versionNumber;
+            String database;
+            long maxConnections;
+            List<Connections> connections = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT version(), current_setting('server_version_num')::int, current_database(),"
                             + " current_setting('max_connections')::bigint");
@@ -99,16 +99,16 @@ public class DatabaseAdmin {
                     connections.add(new Connections(rs.getString(1), rs.getString(2), rs.getLong(3)));
                 }
             }
-        }
-        return new Status(version, versionNumber, database, apiSessionSettings(), PoolState.of(api),
-                PoolState.of(admin), connections, maxConnections, circuitBreakers(), probe.current(),
-                health.schemaVersion(), health.pendingMigrations(), health.draining());
+            return new Status(version, versionNumber, database, AdminJdbc.on(api, DatabaseAdmin::sessionSettings),
+                    PoolState.of(api), PoolState.of(admin), connections, maxConnections, circuitBreakers(),
+                    probe.current(), health.schemaVersion(), health.pendingMigrations(), health.draining());
+        });
     }
 
     /** The timeouts an API connection really runs with (from startup options or the role). */
-    private Map<String, String> apiSessionSettings() throws SQLException {
+    private static Map<String, String> sessionSettings(Connection c) throws SQLException {
         Map<String, String> settings = new TreeMap<>();
-        try (Connection c = api.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement("""
                 SELECT name, setting || coalesce(unit, '') FROM pg_settings
                 WHERE name IN ('statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
                                'default_transaction_isolation')""");
@@ -179,35 +179,37 @@ public class DatabaseAdmin {
     public record IndexStats(String index, long scans, long tuplesRead, long bytes, boolean unique) {
     }
 
-    public List<TableStats> statistics() throws SQLException {
+    public List<TableStats> statistics() {
+        return AdminJdbc.on(admin, DatabaseAdmin::statistics);
+    }
+
+    private static List<TableStats> statistics(Connection c) throws SQLException {
         Map<String, List<IndexStats>> indexes = new TreeMap<>();
         List<TableStats> tables = new ArrayList<>();
-        try (Connection c = admin.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT s.relname, s.indexrelname, s.idx_scan, s.idx_tup_read, pg_relation_size(s.indexrelid), i.indisunique
-                    FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-                    WHERE s.schemaname = current_schema() ORDER BY s.relname, s.indexrelname""");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    indexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new IndexStats(
-                            rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
-                }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT s.relname, s.indexrelname, s.idx_scan, s.idx_tup_read, pg_relation_size(s.indexrelid), i.indisunique
+                FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+                WHERE s.schemaname = current_schema() ORDER BY s.relname, s.indexrelname""");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                indexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new IndexStats(
+                        rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT s.relname, greatest(c.reltuples, 0)::bigint, s.n_live_tup, s.n_dead_tup,
-                           pg_total_relation_size(s.relid), pg_relation_size(s.relid), pg_indexes_size(s.relid),
-                           s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
-                           coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0)
-                    FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-                    WHERE s.schemaname = current_schema() ORDER BY s.relname""");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String table = rs.getString(1);
-                    tables.add(new TableStats(table, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                            rs.getLong(6), rs.getLong(7), instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)),
-                            instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)), rs.getLong(12),
-                            rs.getLong(13), indexes.getOrDefault(table, List.of())));
-                }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT s.relname, greatest(c.reltuples, 0)::bigint, s.n_live_tup, s.n_dead_tup,
+                       pg_total_relation_size(s.relid), pg_relation_size(s.relid), pg_indexes_size(s.relid),
+                       s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
+                       coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0)
+                FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+                WHERE s.schemaname = current_schema() ORDER BY s.relname""");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String table = rs.getString(1);
+                tables.add(new TableStats(table, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)),
+                        instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)), rs.getLong(12),
+                        rs.getLong(13), indexes.getOrDefault(table, List.of())));
             }
         }
         return tables;

@@ -1,6 +1,5 @@
 package dev.genledger.ops;
 
-import java.sql.SQLException;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -32,7 +31,7 @@ public class DatabaseAdminResource extends DatabaseResource {
     DatabaseAdmin admin;
 
     @GET
-    public DatabaseAdmin.Status status() throws SQLException {
+    public DatabaseAdmin.Status status() {
         return admin.status();
     }
 
@@ -46,7 +45,7 @@ public class DatabaseAdminResource extends DatabaseResource {
 
     @GET
     @Path("statistics")
-    public List<DatabaseAdmin.TableStats> statistics() throws SQLException {
+    public List<DatabaseAdmin.TableStats> statistics() {
         return admin.statistics();
     }
 

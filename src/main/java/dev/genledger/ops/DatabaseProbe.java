@@ -3,7 +3,6 @@ package dev.genledger.ops;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +10,6 @@ import jakarta.inject.Inject;
 
 import dev.genledger.db.FailureClassifier;
 import io.agroal.api.AgroalDataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -33,11 +31,8 @@ public class DatabaseProbe {
     @Inject
     AgroalDataSource dataSource;
 
-    @ConfigProperty(name = "genledger.health.cache-for", defaultValue = "3S")
-    Duration cacheFor;
-
-    @ConfigProperty(name = "genledger.health.check-timeout", defaultValue = "1S")
-    Duration checkTimeout;
+    @Inject
+    HealthConfig config;
 
     private volatile Result last;
 
@@ -65,13 +60,8 @@ public class DatabaseProbe {
         }
     }
 
-    /** The last result without checking again (null before the first check). */
-    public Result last() {
-        return last;
-    }
-
     private boolean fresh(Result r) {
-        return r != null && r.checkedAt().plus(cacheFor).isAfter(Instant.now());
+        return r != null && r.checkedAt().plus(config.cacheFor()).isAfter(Instant.now());
     }
 
     private Result check() {
@@ -79,7 +69,7 @@ public class DatabaseProbe {
         // The pool's acquisition timeout bounds the wait for a connection, the query timeout
         // the check itself (and the driver's connectTimeout/socketTimeout the network).
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.setQueryTimeout((int) Math.max(1, checkTimeout.toSeconds()));
+            s.setQueryTimeout((int) Math.max(1, config.checkTimeout().toSeconds()));
             s.execute("SELECT 1");
             return new Result(true, millisSince(started), Instant.now(), null, null);
         } catch (SQLException | RuntimeException e) {

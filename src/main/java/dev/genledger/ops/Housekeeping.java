@@ -36,8 +36,8 @@ public class Housekeeping {
     @Inject
     MeterRegistry registry;
 
-    // Only the sweep runs this often; the retention purge has its own, daily schedule
-    // (RetentionSchedule).
+    // Only the sweep runs this often (GENLEDGER_HOUSEKEEPING_EVERY; "off" disables it); the retention
+    // purge has its own schedule (RetentionSchedule). Schedules read their settings only here.
     @Scheduled(identity = "housekeeping", every = "${genledger.housekeeping.every:1m}",
             delayed = "${genledger.housekeeping.delay:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
@@ -46,19 +46,25 @@ public class Housekeeping {
             if (stuck > 0) {
                 LOG.infof("housekeeping: %d stuck jobs failed and released", stuck);
             }
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             // the next run tries again; a transient failure is nothing to page about
             LOG.warnf("housekeeping run failed, the next run retries: %s", e.toString());
         }
     }
 
     /** The sweep and the retention purge, now (an operator's run). */
-    public Run run(Who who) throws SQLException {
+    public Run run(Who who) {
         return new Run(sweep(who), retention.run("housekeeping", who));
     }
 
-    private int sweep(Who who) throws SQLException {
-        int stuck = jobs.sweepStuck(who);
+    private int sweep(Who who) {
+        int stuck;
+        try {
+            stuck = jobs.sweepStuck(who);
+        } catch (SQLException e) {
+            // a transient failure arrives translated; this one is a bug or a refusal
+            throw new IllegalStateException("stuck-job sweep failed: SQLState " + e.getSQLState(), e);
+        }
         if (stuck > 0) {
             registry.counter("genledger.jobs.transitions", "to", "FAILED").increment(stuck);
         }

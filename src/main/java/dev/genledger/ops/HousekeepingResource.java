@@ -1,6 +1,5 @@
 package dev.genledger.ops;
 
-import java.sql.SQLException;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -27,7 +26,7 @@ public class HousekeepingResource extends DatabaseResource {
     @POST
     @Path("run")
     @RolesAllowed(Caller.ADMIN)
-    public Housekeeping.Run run() throws SQLException {
+    public Housekeeping.Run run() {
         return housekeeping.run(meta.who());
     }
 }

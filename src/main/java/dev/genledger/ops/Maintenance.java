@@ -13,12 +13,12 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.db.TranslateFailures;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.agroal.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -46,62 +46,70 @@ public class Maintenance {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "genledger.maintenance.vacuum-tables")
-    List<String> vacuumTables;
-
-    @ConfigProperty(name = "genledger.maintenance.refresh-views")
-    List<String> refreshViews;
+    @Inject
+    MaintenanceConfig config;
 
     @RegisterForReflection
-
     public record Step(String action, String relation, long millis) {
     }
 
     @RegisterForReflection
-
     public record Optimized(List<Step> steps, long totalMillis) {
     }
 
-    public Optimized optimize() throws SQLException {
+    public Optimized optimize() {
         long started = System.nanoTime();
-        List<Step> steps = new ArrayList<>();
-        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-            c.setAutoCommit(true);
-            if (c.getMetaData().getDatabaseMajorVersion() >= 17) {
-                for (String table : vacuumTables) {
-                    steps.add(timed("VACUUM (ANALYZE)", table, () -> s.execute("VACUUM (ANALYZE) " + identifier(table))));
-                }
-            } else {
-                LOG.infof("maintenance: VACUUM of %s left to autovacuum (PostgreSQL before 17 lets only the owner run it)",
-                        vacuumTables);
-            }
-            for (String view : refreshViews) {
-                steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view, () -> refresh(c, identifier(view))));
-            }
-        }
+        List<Step> steps = AdminJdbc.on(admin, this::optimize);
         long total = (System.nanoTime() - started) / 1_000_000;
         LOG.infof("maintenance: %d steps in %d ms", steps.size(), total);
         registry.counter("genledger.maintenance.runs", "kind", "optimize").increment();
         return new Optimized(steps, total);
     }
 
-    @RegisterForReflection
+    private List<Step> optimize(Connection c) throws SQLException {
+        List<Step> steps = new ArrayList<>();
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+            if (c.getMetaData().getDatabaseMajorVersion() >= 17) {
+                for (String table : config.vacuumTables()) {
+                    steps.add(timed("VACUUM (ANALYZE)", table, () -> s.execute("VACUUM (ANALYZE) " + identifier(table))));
+                }
+            } else {
+                LOG.infof("maintenance: VACUUM of %s left to autovacuum (PostgreSQL before 17 lets only the owner run it)",
+                        config.vacuumTables());
+            }
+        }
+        for (String view : config.refreshViews()) {
+            steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view, () -> refresh(c, identifier(view))));
+        }
+        return steps;
+    }
 
+    @RegisterForReflection
     public record UserStats(UUID userId, boolean deleted, long balance, long held, long creditsGranted,
             long creditsSpent, long creditsRefunded, long ledgerRows, java.time.Instant lastLedgerAt, long jobsPending,
             long jobsRunning, long jobsSucceeded, long jobsFailed, long jobsCancelled, long quizzes) {
     }
 
     /** A page of the materialized per-user statistics, as of their last refresh, by user id. */
-    public Page<UserStats> userStats(String cursor, int limit) throws SQLException {
-        UUID after = decode(cursor);
+    public Page<UserStats> userStats(String cursor, int limit) {
+        UUID after = Cursor.decodeId(cursor);
+        List<UserStats> rows = AdminJdbc.on(admin, c -> userStats(c, after, limit + 1));
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        List<UserStats> items = List.copyOf(rows.subList(0, limit));
+        return new Page<>(items, Cursor.encodeId(items.get(limit - 1).userId()));
+    }
+
+    private static List<UserStats> userStats(Connection c, UUID after, int rowLimit) throws SQLException {
         List<UserStats> rows = new ArrayList<>();
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = c.prepareStatement("""
                 SELECT user_id, deleted, balance, held, credits_granted, credits_spent, credits_refunded, ledger_rows,
                        last_ledger_at, jobs_pending, jobs_running, jobs_succeeded, jobs_failed, jobs_cancelled, quizzes
                 FROM user_stats WHERE user_id > ? ORDER BY user_id LIMIT ?""")) {
             ps.setObject(1, after == null ? new UUID(0, 0) : after);
-            ps.setInt(2, limit + 1);
+            ps.setInt(2, rowLimit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     java.sql.Timestamp last = rs.getTimestamp(9);
@@ -111,31 +119,7 @@ public class Maintenance {
                 }
             }
         }
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<UserStats> items = List.copyOf(rows.subList(0, limit));
-        return new Page<>(items, encode(items.get(limit - 1).userId()));
-    }
-
-    private static String encode(UUID position) {
-        return java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(("u" + position).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private static UUID decode(String cursor) {
-        if (cursor == null || cursor.isEmpty()) {
-            return null;
-        }
-        try {
-            String raw = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
-            if (raw.startsWith("u")) {
-                return UUID.fromString(raw.substring(1));
-            }
-        } catch (IllegalArgumentException invalid) {
-            // falls through to the problem below
-        }
-        throw dev.genledger.api.ApiProblem.badRequest("invalid-cursor", "the cursor is not one this API returned");
+        return rows;
     }
 
     private interface Sql {

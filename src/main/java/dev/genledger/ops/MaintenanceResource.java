@@ -1,6 +1,5 @@
 package dev.genledger.ops;
 
-import java.sql.SQLException;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -27,7 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * Maintenance an operator starts by hand. The long calls get a longer attempt timeout than the
- * API's; the admin pool's statement timeout (30 s by default) stays below it.
+ * API's; the admin pool's statement timeout (GENLEDGER_ADMIN_STATEMENT_TIMEOUT) stays below it.
  */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
@@ -51,7 +50,7 @@ public class MaintenanceResource extends DatabaseResource {
     @Path("maintenance/optimize")
     @Timeout(35_000)
     @Retry(maxRetries = 1, delay = 100, retryOn = TransientDatabaseException.class, abortOn = DatabaseOverloadedException.class)
-    public Maintenance.Optimized optimize() throws SQLException {
+    public Maintenance.Optimized optimize() {
         return maintenance.optimize();
     }
 
@@ -68,8 +67,7 @@ public class MaintenanceResource extends DatabaseResource {
     @Path("stats")
     public Page<Maintenance.UserStats> stats(@QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit)
-            throws SQLException {
+            String limit) {
         return maintenance.userStats(cursor, Cursor.limit(limit));
     }
 }

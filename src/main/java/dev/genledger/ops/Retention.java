@@ -1,30 +1,30 @@
 package dev.genledger.ops;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 
 import dev.genledger.api.Who;
+import dev.genledger.audit.Auditor;
+import dev.genledger.db.RetentionConfig;
+import dev.genledger.db.RetentionStep;
 import dev.genledger.db.TranslateFailures;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.jboss.logging.Logger;
 
 /**
- * The retention purge: every {@link RetentionStep} in one transaction that first takes a
- * transaction-scoped advisory lock, so however many replicas (or operators) start it at once,
- * one does the work and the others report that it was already running.
+ * The retention purge: every {@link RetentionStep} the features contribute, in one transaction
+ * that first takes a transaction-scoped advisory lock, so however many replicas (or operators)
+ * start it at once, one does the work and the others report that it was already running.
  */
 @ApplicationScoped
 @TranslateFailures
@@ -43,49 +43,55 @@ public class Retention {
     Instance<RetentionStep> steps;
 
     @Inject
+    Auditor auditor;
+
+    @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "genledger.retention.period", defaultValue = "P30D")
-    Duration period;
+    @Inject
+    RetentionConfig config;
 
     @RegisterForReflection
-
     public record Purged(String step, long rows) {
     }
 
     /** What a run did; {@code ran} is false when another run held the lock. */
     @RegisterForReflection
-    public record Report(boolean ran, String trigger, Instant cutoff, List<Purged> purged, long totalRows,
-            long millis) {
+    public record Report(boolean ran, String trigger, List<Purged> purged, long totalRows, long millis) {
     }
 
-    @Transactional
-    @TransactionConfiguration(timeoutFromConfigProperty = "genledger.retention.transaction-timeout")
+    /** Runs the purge in a transaction of its own, with the purge's own timeout. */
     public Report run(String trigger, Who who) {
+        return QuarkusTransaction.requiringNew().timeout((int) config.transactionTimeout().toSeconds())
+                .call(() -> purge(trigger, who));
+    }
+
+    private Report purge(String trigger, Who who) {
         long started = System.nanoTime();
-        Instant cutoff = Instant.now().minus(period);
         boolean locked = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(?1)")
                 .setParameter(1, LOCK_KEY).getSingleResult();
         if (!locked) {
             LOG.infof("retention purge (%s) skipped: another run holds the lock", trigger);
             registry.counter("genledger.retention.runs", "trigger", trigger, "outcome", "skipped").increment();
-            return new Report(false, trigger, cutoff, List.of(), 0, millisSince(started));
+            return new Report(false, trigger, List.of(), 0, millisSince(started));
         }
+        auditor.tag(who);
         List<RetentionStep> ordered = new ArrayList<>();
         steps.forEach(ordered::add);
-        ordered.sort(Comparator.comparing(RetentionStep::name));
+        ordered.sort(Comparator.comparingInt(RetentionStep::order).thenComparing(RetentionStep::name));
         List<Purged> purged = new ArrayList<>();
-        long total = 0;
         for (RetentionStep step : ordered) {
-            long rows = step.purge(cutoff, who);
+            long rows = step.purge();
             purged.add(new Purged(step.name(), rows));
-            total += rows;
             registry.counter("genledger.retention.purged", "step", step.name()).increment(rows);
         }
+        long total = purged.stream().mapToLong(Purged::rows).sum();
+        auditor.adminAction(who, "retention-purge", "retention", null, purged.stream()
+                .map(p -> "\"" + p.step() + "\": " + p.rows()).collect(Collectors.joining(", ", "{", "}")));
         long millis = millisSince(started);
-        LOG.infof("retention purge (%s): %d rows removed in %d ms, cutoff %s: %s", trigger, total, millis, cutoff, purged);
+        LOG.infof("retention purge (%s): %d rows removed in %d ms: %s", trigger, total, millis, purged);
         registry.counter("genledger.retention.runs", "trigger", trigger, "outcome", "ran").increment();
-        return new Report(true, trigger, cutoff, purged, total, millis);
+        return new Report(true, trigger, purged, total, millis);
     }
 
     private static long millisSince(long started) {

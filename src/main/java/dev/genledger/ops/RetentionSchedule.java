@@ -1,13 +1,22 @@
 package dev.genledger.ops;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import dev.genledger.api.Who;
+import dev.genledger.db.RetentionConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import org.jboss.logging.Logger;
 
-/** Runs the retention purge on a schedule; the advisory lock in {@link Retention} makes it once across replicas. */
+/**
+ * Runs the retention purge on {@link RetentionConfig#cron()}; the advisory lock in {@link Retention}
+ * makes it once across replicas. Scheduled at startup, so the cron's name and default stay in the
+ * config interface.
+ */
 @ApplicationScoped
 public class RetentionSchedule {
 
@@ -17,10 +26,21 @@ public class RetentionSchedule {
     Retention retention;
 
     @Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
+    RetentionConfig config;
 
-    @Scheduled(identity = "retention-purge", cron = "${genledger.retention.cron}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Inject
+    Scheduler scheduler;
+
+    @Inject
+    MeterRegistry registry;
+
+    void schedule(@Observes StartupEvent started) {
+        if (!"off".equals(config.cron())) {
+            scheduler.newJob("retention-purge").setCron(config.cron())
+                    .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP).setTask(execution -> purge()).schedule();
+        }
+    }
+
     void purge() {
         try {
             retention.run("scheduled", Who.system("retention"));

@@ -1,6 +1,5 @@
 package dev.genledger.quiz;
 
-import java.sql.SQLException;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
@@ -30,7 +29,7 @@ public class PublicQuizResource extends DatabaseResource {
     @GET
     @Path("{slug}")
     @PermitAll
-    public QuizViews.PublicQuiz get(@PathParam("slug") String slug) throws SQLException {
+    public QuizViews.PublicQuiz get(@PathParam("slug") String slug) {
         return quizzes.bySlug(plausible(slug)).orElseThrow(() -> ApiProblem.notFound("published quiz"));
     }
 
@@ -39,8 +38,7 @@ public class PublicQuizResource extends DatabaseResource {
     @Path("{slug}/answers")
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
-    public QuizViews.Graded grade(@PathParam("slug") String slug, @Valid @NotNull QuizRequests.Answers request)
-            throws SQLException {
+    public QuizViews.Graded grade(@PathParam("slug") String slug, @Valid @NotNull QuizRequests.Answers request) {
         return quizzes.grade(plausible(slug), request.answers())
                 .orElseThrow(() -> ApiProblem.notFound("published quiz"));
     }

@@ -1,6 +1,5 @@
 package dev.genledger.quiz;
 
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -41,7 +40,7 @@ public class QuizResource extends DatabaseResource {
     @GET
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public QuizViews.Quiz get(@PathParam("id") UUID id) throws SQLException {
+    public QuizViews.Quiz get(@PathParam("id") UUID id) {
         return quizzes.get(id, caller::mayAccess).orElseThrow(() -> notFound(id));
     }
 
@@ -49,15 +48,14 @@ public class QuizResource extends DatabaseResource {
     @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public QuizViews.Quiz update(@PathParam("id") UUID id, @Valid @NotNull QuizRequests.Patch patch)
-            throws SQLException {
+    public QuizViews.Quiz update(@PathParam("id") UUID id, @Valid @NotNull QuizRequests.Patch patch) {
         return quizzes.update(id, patch, caller::mayAccess, meta.who()).orElseThrow(() -> notFound(id));
     }
 
     @DELETE
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response delete(@PathParam("id") UUID id) throws SQLException {
+    public Response delete(@PathParam("id") UUID id) {
         if (!quizzes.delete(id, caller::mayAccess, meta.who())) {
             throw notFound(id);
         }
@@ -67,14 +65,14 @@ public class QuizResource extends DatabaseResource {
     @POST
     @Path("{id}/publish")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public QuizViews.Quiz publish(@PathParam("id") UUID id) throws SQLException {
+    public QuizViews.Quiz publish(@PathParam("id") UUID id) {
         return quizzes.publish(id, true, caller::mayAccess, meta.who()).orElseThrow(() -> notFound(id));
     }
 
     @POST
     @Path("{id}/unpublish")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public QuizViews.Quiz unpublish(@PathParam("id") UUID id) throws SQLException {
+    public QuizViews.Quiz unpublish(@PathParam("id") UUID id) {
         return quizzes.publish(id, false, caller::mayAccess, meta.who()).orElseThrow(() -> notFound(id));
     }
 

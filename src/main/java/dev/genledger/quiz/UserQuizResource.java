@@ -1,7 +1,6 @@
 package dev.genledger.quiz;
 
 import java.net.URI;
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -18,13 +17,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
+import dev.genledger.user.LiveUsers;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -49,13 +48,12 @@ public class UserQuizResource extends DatabaseResource {
 
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response create(@PathParam("id") UUID userId, @Valid @NotNull QuizRequests.Create request)
-            throws SQLException {
+    public Response create(@PathParam("id") UUID userId, @Valid @NotNull QuizRequests.Create request) {
         caller.requireAccessTo(userId);
         // Creating counts against the user's quota row: on one replica, concurrent creates for one user
         // queue here instead of failing each other with serialization errors (see UserLocks).
         QuizViews.Quiz quiz = locks.withUser(userId, () -> quizzes.create(userId, request, meta.who()))
-                .orElseThrow(() -> ApiProblem.notFound("user " + userId));
+                .orElseThrow(() -> LiveUsers.notFound(userId));
         return Response.created(URI.create("/v1/quizzes/" + quiz.id())).entity(quiz).build();
     }
 
@@ -63,8 +61,8 @@ public class UserQuizResource extends DatabaseResource {
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<QuizViews.Quiz> list(@PathParam("id") UUID userId, @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         caller.requireAccessTo(userId);
-        return quizzes.list(userId, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + userId));
+        return quizzes.list(userId, cursor, Cursor.limit(limit));
     }
 }

@@ -1,6 +1,5 @@
 package dev.genledger.user;
 
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -39,7 +38,7 @@ public class AdminUserResource extends DatabaseResource {
     public Page<AdminUserView> list(@QueryParam("includeDeleted") boolean includeDeleted,
             @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         return users.list(includeDeleted, cursor, Cursor.limit(limit));
     }
 
@@ -47,7 +46,7 @@ public class AdminUserResource extends DatabaseResource {
     @POST
     @Path("{id}/restore")
     @RolesAllowed(Caller.ADMIN)
-    public UserView restore(@PathParam("id") UUID id) throws SQLException {
+    public UserView restore(@PathParam("id") UUID id) {
         return users.restore(id, meta.who()).orElseThrow(() -> ApiProblem.notFound("deleted user " + id));
     }
 }

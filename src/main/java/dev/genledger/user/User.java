@@ -44,6 +44,10 @@ public class User extends PanacheEntityBase {
     @Column(insertable = false, updatable = false)
     public long held;
 
+    /** The keyset position of the admin listing (an identity column the database assigns). */
+    @Column(insertable = false, updatable = false)
+    public long seq;
+
     @Column(name = "created_at", updatable = false)
     public OffsetDateTime createdAt;
 

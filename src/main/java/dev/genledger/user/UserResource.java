@@ -1,7 +1,6 @@
 package dev.genledger.user;
 
 import java.net.URI;
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -47,7 +46,7 @@ public class UserResource extends DatabaseResource {
 
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public Response create(@Valid @NotNull UserRequests.Create request) throws SQLException {
+    public Response create(@Valid @NotNull UserRequests.Create request) {
         UserView user = users.create(newUserId.value(), request, meta.who());
         return Response.created(URI.create("/v1/users/" + user.id())).entity(user).build();
     }
@@ -79,7 +78,7 @@ public class UserResource extends DatabaseResource {
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
     public Response upsert(
             @PathParam("externalId") @Size(min = 1, max = 128) @Pattern(regexp = UserRequests.NO_CONTROL_CHARS) String externalId,
-            @Valid @NotNull UserRequests.Upsert request) throws SQLException {
+            @Valid @NotNull UserRequests.Upsert request) {
         UserService.Upserted result = users.upsertByExternalId(externalId, request, meta.who());
         return result.created()
                 ? Response.created(URI.create("/v1/users/" + result.user().id())).entity(result.user()).build()
@@ -95,7 +94,7 @@ public class UserResource extends DatabaseResource {
     @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) throws SQLException {
+    public UserView update(@PathParam("id") UUID id, @Valid @NotNull UserRequests.Patch patch) {
         caller.requireAccessTo(id);
         if (!caller.isPrivileged() && (patch.email() != null || patch.externalId() != null)) {
             throw ApiProblem.forbidden(
@@ -107,7 +106,7 @@ public class UserResource extends DatabaseResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public Response delete(@PathParam("id") UUID id) throws SQLException {
+    public Response delete(@PathParam("id") UUID id) {
         caller.requireAccessTo(id);
         if (!users.delete(id, meta.who())) {
             throw ApiProblem.notFound("user " + id);

@@ -1,17 +1,12 @@
 package dev.genledger.user;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -24,6 +19,7 @@ import dev.genledger.api.Page;
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
+import io.quarkus.panache.common.Sort;
 
 /** Users: create, find, upsert by external id, change, soft delete. */
 @ApplicationScoped
@@ -38,9 +34,6 @@ public class UserService {
     EntityManager em;
 
     @Inject
-    DataSource dataSource;
-
-    @Inject
     Auditor auditor;
 
     @Inject
@@ -53,8 +46,8 @@ public class UserService {
      * Creates a user with the given id, or returns the one an earlier attempt of the same request
      * already created with it (its commit landed, its answer did not).
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public UserView create(UUID id, UserRequests.Create request, Who who) throws SQLException {
+    @Transactional
+    public UserView create(UUID id, UserRequests.Create request, Who who) {
         User earlier = User.findById(id);
         if (earlier != null) {
             return UserView.from(earlier);
@@ -88,10 +81,11 @@ public class UserService {
     /**
      * Creates or updates the live user with this external id in one statement, so concurrent
      * calls cannot create two users (a racing insert surfaces as a serialization failure and the
-     * request is retried, then updates).
+     * request is retried, then updates). The WHERE names the partial unique index the conflict is
+     * judged by, which PostgreSQL infers only from its predicate.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public Upserted upsertByExternalId(String externalId, UserRequests.Upsert request, Who who) throws SQLException {
+    @Transactional
+    public Upserted upsertByExternalId(String externalId, UserRequests.Upsert request, Who who) {
         auditor.tag(who);
         Object[] row = (Object[]) em.createNativeQuery("""
                 INSERT INTO users (id, email, external_id, display_name)
@@ -109,8 +103,8 @@ public class UserService {
         return new Upserted(UserView.from(User.findLive(id)), (Boolean) row[1]);
     }
 
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<UserView> update(UUID id, UserRequests.Patch patch, Who who) throws SQLException {
+    @Transactional
+    public Optional<UserView> update(UUID id, UserRequests.Patch patch, Who who) {
         auditor.tag(who);
         User user = User.findLive(id);
         if (user == null) {
@@ -136,24 +130,18 @@ public class UserService {
      * deleted: 409 {@code user-has-running-jobs} (see the job observer). False when there is no
      * live user.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public boolean delete(UUID id, Who who) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            auditor.tag(c, who);
-            OffsetDateTime at;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE users SET deleted_at = now() WHERE id = ? AND deleted_at IS NULL RETURNING deleted_at")) {
-                ps.setObject(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
-                    }
-                    at = rs.getObject(1, OffsetDateTime.class);
-                }
-            }
-            deleted.fire(new UserEvents.Deleted(id, at, who));
-            return true;
+    @Transactional
+    public boolean delete(UUID id, Who who) {
+        auditor.tag(who);
+        if (User.findLive(id) == null) {
+            return false;
         }
+        // A concurrent delete that committed meanwhile makes this a serialization failure, retried into false.
+        OffsetDateTime at = time(em
+                .createNativeQuery("UPDATE users SET deleted_at = now() WHERE id = :id RETURNING deleted_at")
+                .setParameter("id", id).getSingleResult());
+        deleted.fire(new UserEvents.Deleted(id, at, who));
+        return true;
     }
 
     /**
@@ -161,56 +149,54 @@ public class UserService {
      * deleted themselves before stays deleted. Empty when there is no such user; a conflict
      * (409) when a live user has taken the email or external id meanwhile.
      */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<UserView> restore(UUID id, Who who) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            auditor.tag(c, who);
-            OffsetDateTime at;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT deleted_at FROM users WHERE id = ? AND deleted_at IS NOT NULL AND purged_at IS NULL FOR UPDATE")) {
-                ps.setObject(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    at = rs.getObject(1, OffsetDateTime.class);
-                }
-            }
-            restored.fire(new UserEvents.Restored(id, at, who));
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE users SET deleted_at = NULL, updated_at = now() WHERE id = ?")) {
-                ps.setObject(1, id);
-                ps.executeUpdate();
-            }
-            auditor.adminAction(c, who, "restore-user", id.toString(), id, null);
+    @Transactional
+    public Optional<UserView> restore(UUID id, Who who) {
+        auditor.tag(who);
+        // Sees deleted users, which no entity query does.
+        List<?> deletedAt = em.createNativeQuery(
+                "SELECT deleted_at FROM users WHERE id = :id AND deleted_at IS NOT NULL AND purged_at IS NULL FOR UPDATE")
+                .setParameter("id", id).getResultList();
+        if (deletedAt.isEmpty()) {
+            return Optional.empty();
         }
+        OffsetDateTime at = time(deletedAt.get(0));
+        restored.fire(new UserEvents.Restored(id, at, who));
+        em.createNativeQuery("UPDATE users SET deleted_at = NULL, updated_at = now() WHERE id = :id")
+                .setParameter("id", id).executeUpdate();
+        auditor.adminAction(who, "restore-user", id.toString(), id, null);
         em.clear();
         return Optional.ofNullable(User.findLive(id)).map(UserView::from);
     }
 
     /** Users for admins, newest first; deleted and purged ones only when asked for. */
-    @Transactional(rollbackOn = SQLException.class)
-    public Page<AdminUserView> list(boolean includeDeleted, String cursor, int limit) throws SQLException {
-        List<AdminUserView> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<AdminUserView> list(boolean includeDeleted, String cursor, int limit) {
+        long before = Cursor.decode(cursor);
+        List<AdminUserView> rows = includeDeleted ? everyUser(before, limit + 1)
+                : User.<User>find("seq < ?1", Sort.descending("seq"), before).range(0, limit).stream()
+                        .map(u -> new AdminUserView(u.id, u.email, u.externalId, u.displayName, u.balance, u.held,
+                                u.createdAt, u.updatedAt, null, null, u.seq))
+                        .toList();
+        return Page.of(rows, limit, AdminUserView::position);
+    }
+
+    // Deleted and purged users too, which no entity query sees.
+    private List<AdminUserView> everyUser(long before, int rows) {
+        List<?> found = em.createNativeQuery("""
                 SELECT id, email, external_id, display_name, balance, held, created_at, updated_at, deleted_at,
                        purged_at, seq
-                FROM users WHERE seq < ? AND (? OR deleted_at IS NULL)
-                ORDER BY seq DESC LIMIT ?
-                """)) {
-            ps.setLong(1, Cursor.decode(cursor));
-            ps.setBoolean(2, includeDeleted);
-            ps.setInt(3, limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new AdminUserView(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getObject(7, OffsetDateTime.class),
-                            rs.getObject(8, OffsetDateTime.class), rs.getObject(9, OffsetDateTime.class),
-                            rs.getObject(10, OffsetDateTime.class), rs.getLong(11)));
-                }
-            }
-        }
-        return Page.of(rows, limit, AdminUserView::position);
+                FROM users WHERE seq < :before ORDER BY seq DESC LIMIT :rows""")
+                .setParameter("before", before).setParameter("rows", rows).getResultList();
+        return found.stream().map(Object[].class::cast)
+                .map(r -> new AdminUserView((UUID) r[0], (String) r[1], (String) r[2], (String) r[3],
+                        ((Number) r[4]).longValue(), ((Number) r[5]).longValue(), time(r[6]), time(r[7]), time(r[8]),
+                        time(r[9]), ((Number) r[10]).longValue()))
+                .toList();
+    }
+
+    // Hibernate answers a native query's timestamptz as an Instant; the views carry offsets (UTC).
+    private static OffsetDateTime time(Object column) {
+        return column == null ? null : ((Instant) column).atOffset(ZoneOffset.UTC);
     }
 
     private static String normalize(String email) {

@@ -115,7 +115,8 @@ class DatabaseRolesTests {
             SQLException notAView = assertThrows(SQLException.class, () -> s.execute("SELECT refresh_materialized_view('users')"));
             assertEquals("42704", notAView.getSQLState());
         }
-        assertFalse(Database.queryLong("SELECT count(*) FROM pg_proc p WHERE p.proname IN ('purge_deleted', 'purge_audit_log',"
+        assertFalse(Database.queryLong("SELECT count(*) FROM pg_proc p WHERE p.proname IN ('purge_audit_log',"
+                + " 'purgeable_users', 'scrub_audit', 'purge_insights', 'purge_quizzes', 'purge_user_jobs', 'purge_users',"
                 + " 'refresh_materialized_view') AND (p.proacl IS NULL OR p.proacl::text LIKE '%{=X%' OR p.proacl::text LIKE '%,=X%')") > 0,
                 "PUBLIC may not execute the owner's functions");
     }

@@ -214,7 +214,7 @@ class AdminEndpointsTests {
         assertEquals(1, reports.stream().filter(r -> r.getBoolean("ran")).count());
         JsonPath ran = reports.stream().filter(r -> r.getBoolean("ran")).findFirst().orElseThrow();
         assertEquals("admin", ran.getString("trigger"));
-        assertEquals(List.of("deleted-content-and-audit", "test-counter"), ran.getList("purged.step"));
+        assertEquals(List.of("test-counter", "insights", "quizzes", "jobs", "users", "auditEntries"), ran.getList("purged.step"));
     }
 
     @Test
@@ -224,7 +224,7 @@ class AdminEndpointsTests {
         Database.execute("UPDATE users SET deleted_at = now() - interval '31 days' WHERE id = ?", user);
         JsonPath report = asAdmin().post("/v1/admin/maintenance/retention").then().statusCode(200).extract().jsonPath();
         assertTrue(report.getBoolean("ran"));
-        assertTrue(report.getLong("purged.find { it.step == 'deleted-content-and-audit' }.rows") >= 1);
+        assertTrue(report.getLong("purged.find { it.step == 'users' }.rows") >= 1);
         assertEquals(1, Database.queryLong(
                 "SELECT count(*) FROM users WHERE id = ? AND purged_at IS NOT NULL AND email LIKE 'purged-%'", user));
         assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ?", user),

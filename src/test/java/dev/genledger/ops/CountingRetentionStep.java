@@ -1,11 +1,10 @@
 package dev.genledger.ops;
 
-import java.time.Instant;
-
-import dev.genledger.api.Who;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.genledger.db.RetentionStep;
 
 /**
  * A retention step that purges nothing but counts its runs and can be made slow, so tests can
@@ -23,7 +22,7 @@ public class CountingRetentionStep implements RetentionStep {
     }
 
     @Override
-    public long purge(Instant cutoff, Who who) {
+    public long purge() {
         RUNS.incrementAndGet();
         if (delayMillis > 0) {
             try {
