@@ -1,6 +1,5 @@
 package dev.genledger.ops;
 
-import java.sql.SQLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -58,13 +57,7 @@ public class Housekeeping {
     }
 
     private int sweep(Who who) {
-        int stuck;
-        try {
-            stuck = jobs.sweepStuck(who);
-        } catch (SQLException e) {
-            // a transient failure arrives translated; this one is a bug or a refusal
-            throw new IllegalStateException("stuck-job sweep failed: SQLState " + e.getSQLState(), e);
-        }
+        int stuck = jobs.sweepStuck(who);
         if (stuck > 0) {
             registry.counter("genledger.jobs.transitions", "to", "FAILED").increment(stuck);
         }
