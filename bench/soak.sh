@@ -126,15 +126,17 @@ for ((m = 1; m <= MINUTES; m++)); do
   wait "$WRK_PID"
   jq -c --argjson m "$m" --argjson conns "$CONNS" --argjson rss0 "$RSS0" --argjson rss1 "$RSS1" \
      --argjson pool0 "$POOL0" --argjson pool1 "$POOL1" \
-     '{minute: $m, rps, p99_ms, s5xx, socket_errors, requests,
+     '{minute: $m, rps, p99_ms, s4xx, s5xx, socket_errors, requests,
        connections: [($conns["genledger-r0"] // 0), ($conns["genledger-r1"] // 0)],
        pool: [$pool0.pool, $pool1.pool], active: [$pool0.active, $pool1.active],
        leaks: [$pool0.leaks, $pool1.leaks], rss_mb: [$rss0, $rss1]}' "$WORK/window.json" | tee -a "$SAMPLES" \
     | jq -r '"minute \(.minute): \(.rps | round) req/s, p99 \(.p99_ms) ms, connections \(.connections), pool \(.pool), leaks \(.leaks), RSS \(.rss_mb) MB"' >&2
 done
 
-RECON=$(curl -s "localhost:${API_PORTS[0]}/v1/admin/reconciliation" -H "Authorization: Bearer $ADMIN" \
-  | jq -c '{checked, mismatches: (.mismatches | length)}')
+# After an hour the ledger is large: the reconciliation may outlast the statement timeout (a 503).
+RECON=$(curl -s -m 60 "localhost:${API_PORTS[0]}/v1/admin/reconciliation" -H "Authorization: Bearer $ADMIN" \
+  | jq -c 'if .checked then {checked, mismatches: (.mismatches | length)} else {failed: (.cause // "no answer")} end' \
+  || echo '{"failed": "no answer"}')
 LOAD=$(awk '{print $1, $2, $3}' /proc/loadavg)
 MACHINE="$(nproc) cores, $(uname -sr), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --arg load "$LOAD" --argjson clients "$CLIENTS" \
@@ -166,5 +168,5 @@ jq -r '"genledger soak \(.date) on \(.machine), mixed load, \(.clients) clients,
   "middle third: max connections \(.middle_third.conns), mean RSS \(.middle_third.rss | round) MB, median p99 \(.middle_third.p99 * 100 | round / 100) ms, median \(.middle_third.rps | round) req/s",
   "last third:   max connections \(.last_third.conns), mean RSS \(.last_third.rss | round) MB, median p99 \(.last_third.p99 * 100 | round / 100) ms, median \(.last_third.rps | round) req/s",
   "checks: \(.checks | to_entries | map("\(.key) \(if .value then "ok" else "FAILED" end)") | join(", "))",
-  "verdict: \(.verdict); reconciliation: \(.reconciliation.checked) users checked, \(.reconciliation.mismatches) mismatches"' "$OUT/soak-$STAMP.json"
+  "verdict: \(.verdict); reconciliation: \(if .reconciliation.failed then "failed (\(.reconciliation.failed))" else "\(.reconciliation.checked) users checked, \(.reconciliation.mismatches) mismatches" end)"' "$OUT/soak-$STAMP.json"
 echo; echo "results: bench/results/soak-$STAMP.json"
