@@ -5,18 +5,22 @@
 # /q/health/ready of the management port) in front of the first 1, 2 and 3 of them; wrk with
 # bench/lua/genledger.lua. Rows: hot user (every client on one user) and uncontended spends on 1, 2
 # and 3 replicas, with database retries per 1 000 operations and the ratio to one replica, all in
-# this one run; then the rolling check: SIGTERM of one of two replicas under load, counting every
-# non-2xx answer and socket error. FLEET_JAR=path runs another build (e.g. an older one, to compare).
+# this one run; the same rows on 2 and 3 replicas with HAProxy routing each user to one replica
+# (routing "user hash": consistent hashing on /v1/users/<id>, what k8s/ingress.yaml does); then the
+# rolling check: SIGTERM of one of two replicas under load, counting every non-2xx answer and
+# socket error. FLEET_JAR=path runs another build (e.g. an older one, to compare).
+# Ports: FLEET_PORT_BASE (18400): HAProxy +0, API +1..+3, management +11..+13, PostgreSQL +32.
 # Needs: wrk, jq, haproxy, PostgreSQL 15 server (apt-get install -y wrk jq haproxy postgresql-15), a JDK, root.
-PG_PORT=${PG_PORT:-18432}
+FLEET_PORT_BASE=${FLEET_PORT_BASE:-18400}
+PG_PORT=${PG_PORT:-$((FLEET_PORT_BASE + 32))}
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER=${FLEET_SECONDS:-15}
 USERS=${FLEET_USERS:-10000}
 CLIENTS=${FLEET_CLIENTS:-64}
 JAR=${FLEET_JAR:-$BENCH_ROOT/target/quarkus-app/quarkus-run.jar}
-LB_PORT=${FLEET_LB_PORT:-18400}
-API_PORTS=(18401 18402 18403)
-MGMT_PORTS=(18411 18412 18413)
+LB_PORT=${FLEET_LB_PORT:-$FLEET_PORT_BASE}
+API_PORTS=($((FLEET_PORT_BASE + 1)) $((FLEET_PORT_BASE + 2)) $((FLEET_PORT_BASE + 3)))
+MGMT_PORTS=($((FLEET_PORT_BASE + 11)) $((FLEET_PORT_BASE + 12)) $((FLEET_PORT_BASE + 13)))
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$BENCH_ROOT/bench/results"
 ROWS="$WORK/fleet-rows.jsonl"
@@ -56,13 +60,16 @@ replica_wait_ready() {   # replica_wait_ready <index>
 # HAProxy in front of the first n replicas: round robin, health-checked on readiness with
 # HAProxy's own default timing (a check every 2 s, out after 3 failures, back after 2 successes):
 # up to about 6 s from readiness DOWN to no new requests, like a balancer that polls.
-haproxy_start() {   # haproxy_start <n>
-  local n=$1 cfg="$WORK/haproxy.cfg" i
+# Routing "hash": the first three path segments (/v1/users/<id>) hashed onto a consistent ring,
+# so a user's requests go to one replica and a replica leaving moves only its own users.
+haproxy_start() {   # haproxy_start <n> [roundrobin|hash]
+  local n=$1 balance="roundrobin" cfg="$WORK/haproxy.cfg" i
+  [ "${2:-roundrobin}" = roundrobin ] || balance="uri depth 3\n  hash-type consistent"
   if [ -n "$HAPROXY_PID" ]; then kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null || true; fi
   {
     printf 'global\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n'
     printf 'frontend api\n  bind 127.0.0.1:%s\n  default_backend genledger\n' "$LB_PORT"
-    printf 'backend genledger\n  balance roundrobin\n  option httpchk GET /q/health/ready\n  http-check expect status 200\n'
+    printf "backend genledger\n  balance $balance\n  option httpchk GET /q/health/ready\n  http-check expect status 200\n"
     printf '  default-server %s\n' "${FLEET_CHECK:-inter 2s fall 3 rise 2}"
     for ((i = 0; i < n; i++)); do
       printf '  server r%d 127.0.0.1:%s check port %s\n' "$i" "${API_PORTS[$i]}" "${MGMT_PORTS[$i]}"
@@ -89,14 +96,14 @@ retries() {   # database retries counted by the running replicas
   echo "$total"
 }
 
-measure() {   # measure <replicas> <scenario name> <wrk mode>
-  local n=$1 name=$2 mode=$3 r0 r1 out
+measure() {   # measure <replicas> <scenario name> <wrk mode> [routing]
+  local n=$1 name=$2 mode=$3 routing=${4:-round robin} r0 r1 out
   r0=$(retries)
-  log "fleet: $name on $n replica(s), ${SECONDS_PER}s"
-  out=$(wrk_load "http://127.0.0.1:$LB_PORT" "$mode" "$SECONDS_PER" "$name-$n")
+  log "fleet: $name on $n replica(s), $routing, ${SECONDS_PER}s"
+  out=$(wrk_load "http://127.0.0.1:$LB_PORT" "$mode" "$SECONDS_PER" "$name-$n-${routing// /}")
   r1=$(retries)
-  jq -c --arg s "$name" --argjson n "$n" --argjson r "$((r1 - r0))" \
-    '. + {scenario: $s, replicas: $n, db_retries: $r, retries_per_1000: (if .requests > 0 then ($r * 1000 / .requests * 10 | round) / 10 else null end)}' \
+  jq -c --arg s "$name" --argjson n "$n" --arg routing "$routing" --argjson r "$((r1 - r0))" \
+    '. + {scenario: $s, replicas: $n, routing: $routing, db_retries: $r, retries_per_1000: (if .requests > 0 then ($r * 1000 / .requests * 10 | round) / 10 else null end)}' \
     <<< "$out" >> "$ROWS"
 }
 
@@ -121,6 +128,11 @@ for n in ${FLEET_REPLICAS-1 2 3}; do
   haproxy_start "$n"
   measure "$n" hot hot
   measure "$n" uncontended spend
+done
+for n in ${FLEET_HASH_REPLICAS-2 3}; do
+  haproxy_start "$n" hash
+  measure "$n" hot hot "user hash"
+  measure "$n" uncontended spend "user hash"
 done
 
 # Rolling: two replicas behind HAProxy under uncontended load; replica 1 gets SIGTERM a third of
@@ -147,7 +159,7 @@ RECON=$(curl -s "localhost:${API_PORTS[0]}/v1/admin/reconciliation" -H "Authoriz
 MACHINE="$(nproc) cores, $(uname -sr), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --arg jar "$JAR" --argjson secs "$SECONDS_PER" \
   --argjson clients "$CLIENTS" --argjson roll_clients "${FLEET_ROLL_CLIENTS:-4}" --argjson roll "$ROLL" --argjson recon "$RECON" '
-  (map({key: "\(.scenario)", value: .}) | map(select(.value.replicas == 1)) | from_entries) as $one |
+  (map(select(.replicas == 1 and .routing == "round robin")) | map({key: .scenario, value: .}) | from_entries) as $one |
   {date: $stamp, machine: $machine, jar: $jar, seconds_per_row: $secs, clients: $clients,
    rows: map(. + {vs_one_replica: ((.rps / $one[.scenario].rps * 100 | round) / 100),
                   non_2xx: (.s4xx + .s5xx)}),
@@ -156,9 +168,9 @@ jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --arg jar "$JAR" --argjson s
 
 jq -r '"genledger fleet benchmark \(.date) on \(.machine), \(.clients) clients, \(.seconds_per_row) s per row, behind HAProxy",
   "",
-  "| scenario | replicas | req/s | × 1 replica | p50 ms | p99 ms | non-2xx | socket errors | db retries | retries / 1000 ops |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  (.rows[] | "| \(.scenario) | \(.replicas) | \(.rps | round) | \(.vs_one_replica) | \(.p50_ms) | \(.p99_ms) | \(.non_2xx) | \(.socket_errors) | \(.db_retries) | \(.retries_per_1000) |"),
+  "| scenario | replicas | routing | req/s | × 1 replica | p50 ms | p99 ms | non-2xx | socket errors | db retries | retries / 1000 ops |",
+  "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  (.rows[] | "| \(.scenario) | \(.replicas) | \(.routing) | \(.rps | round) | \(.vs_one_replica) | \(.p50_ms) | \(.p99_ms) | \(.non_2xx) | \(.socket_errors) | \(.db_retries) | \(.retries_per_1000) |"),
   "",
   "rolling (SIGTERM of one of 2 replicas under uncontended load, \(.rolling_clients) clients, \(.rolling.duration_s | round) s): \(.rolling.requests) requests, \(.rolling.s4xx + .rolling.s5xx) non-2xx, \(.rolling.socket_errors) socket errors: \(.rolling.failed) failed; the replica stopped \(.rolling.replica_stopped_after_ms) ms after SIGTERM",
   "reconciliation after the run: \(.reconciliation.checked) users checked, \(.reconciliation.mismatches) mismatches"' "$OUT/fleet-$STAMP.json"

@@ -24,7 +24,9 @@ import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const k8sDir = path.resolve(here, "..");
@@ -41,8 +43,11 @@ const MODELS = {
     PodDisruptionBudget, "kubernetes-models/policy/v1/PodDisruptionBudget", "IPodDisruptionBudget"],
   "networking.k8s.io/v1/NetworkPolicy": [
     NetworkPolicy, "kubernetes-models/networking.k8s.io/v1/NetworkPolicy", "INetworkPolicy"],
+  "networking.k8s.io/v1/Ingress": [Ingress, "kubernetes-models/networking.k8s.io/v1/Ingress", "IIngress"],
   "monitoring.coreos.com/v1/ServiceMonitor": [
     ServiceMonitor, "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor", "IServiceMonitor"],
+  "monitoring.coreos.com/v1/PrometheusRule": [
+    PrometheusRule, "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule", "IPrometheusRule"],
 };
 
 // Kustomization fields this directory may use; anything else is most likely a typo.
@@ -327,6 +332,27 @@ if (dep) {
     if (!matches(n.m.spec?.podSelector?.matchLabels, podLabels)) fail(n.label, "podSelector does not match the Deployment's pods");
     for (const rule of n.m.spec?.ingress ?? []) {
       for (const p of rule.ports ?? []) if (!portExists(p.port)) fail(n.label, `ingress port '${p.port}' is not a container port`);
+    }
+  }
+
+  // The Ingress reaches the API Service by a port it has, and routes each user to one replica.
+  for (const ing of byKind("Ingress")) {
+    for (const rule of ing.m.spec?.rules ?? []) {
+      for (const p of rule.http?.paths ?? []) {
+        const backend = p.backend?.service ?? {};
+        const svc = services.find((s) => s.m.metadata?.name === backend.name);
+        if (!svc) { fail(ing.label, `backend Service '${backend.name}' is not defined in k8s/`); continue; }
+        const ports = svc.m.spec?.ports ?? [];
+        if (!ports.some((sp) => sp.name === backend.port?.name || sp.port === backend.port?.number)) {
+          fail(ing.label, `backend port '${backend.port?.name ?? backend.port?.number}' is not a port of Service ${backend.name}`);
+        }
+        if (svc.m.metadata?.labels?.["app.kubernetes.io/component"] !== "api") {
+          fail(ing.label, `backend Service '${backend.name}' is not the API Service`);
+        }
+      }
+    }
+    if (!ing.m.metadata?.annotations?.["nginx.ingress.kubernetes.io/upstream-hash-by"]) {
+      fail(ing.label, "nginx.ingress.kubernetes.io/upstream-hash-by must route each user to one replica");
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,6 +36,9 @@ public class CreditService {
 
     @Inject
     MeterRegistry registry;
+
+    /** What the last reconciliation on this replica found; the gauge appears with the first one. */
+    private final AtomicLong lastMismatches = new AtomicLong();
 
     /** Applies a grant, spend or refund; runs in its user's lane (see {@link CreditLanes}). */
     public CreditResult change(CreditCommand command) {
@@ -116,6 +120,9 @@ public class CreditService {
             mismatches.add(new CreditViews.Mismatch((UUID) row[0], ((Number) row[1]).longValue(),
                     ((Number) row[2]).longValue(), "held differs from the sum of the open holds"));
         }
+        lastMismatches.set(mismatches.size());
+        registry.gauge("genledger.reconciliation.mismatches", lastMismatches);
+        registry.counter("genledger.reconciliation.runs").increment();
         return new CreditViews.Reconciliation(checked, mismatches);
     }
 

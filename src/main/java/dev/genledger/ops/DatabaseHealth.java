@@ -1,13 +1,17 @@
 package dev.genledger.ops;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -38,10 +42,25 @@ public class DatabaseHealth {
     @Inject
     Flyway flyway;
 
+    @Inject
+    MeterRegistry registry;
+
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile int pendingMigrations = -1;
     private volatile String schemaVersion;
+    /** The last readiness answer: 1 UP, 0 DOWN, -1 before the first probe. */
+    private final AtomicInteger lastReady = new AtomicInteger(-1);
+    private Counter turnedUp;
+    private Counter turnedDown;
+
+    @PostConstruct
+    void registerMetrics() {
+        // Registered at zero, so an alert's increase() sees a pod's first change too.
+        turnedUp = registry.counter("genledger.readiness.changes", "to", "up");
+        turnedDown = registry.counter("genledger.readiness.changes", "to", "down");
+        registry.gauge("genledger.ready", lastReady);
+    }
 
     void onStart(@Observes StartupEvent event) {
         // Flyway has migrated by now (migrate-at-start runs before StartupEvent).
@@ -122,6 +141,7 @@ public class DatabaseHealth {
             DatabaseProbe.Result db = probe.current();
             PoolState pool = PoolState.of(dataSource);
             boolean up = db.up() && !pool.exhausted() && pendingMigrations == 0 && !draining.get();
+            recordReadiness(up);
             HealthCheckResponseBuilder r = HealthCheckResponse.named("database").status(up)
                     .withData("reachable", db.up())
                     .withData("latencyMs", db.latencyMillis())
@@ -137,6 +157,17 @@ public class DatabaseHealth {
             }
             return r.build();
         };
+    }
+
+    /**
+     * Counts each change of the readiness answer: a pod flapping between UP and DOWN faster than
+     * Prometheus scrapes still shows in the counter, where a sampled gauge would miss it.
+     */
+    private void recordReadiness(boolean up) {
+        int previous = lastReady.getAndSet(up ? 1 : 0);
+        if (previous != -1 && previous != (up ? 1 : 0)) {
+            (up ? turnedUp : turnedDown).increment();
+        }
     }
 
     @Produces

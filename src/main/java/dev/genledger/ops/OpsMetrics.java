@@ -26,7 +26,11 @@ public class OpsMetrics {
             Map.entry("genledger.pool.flushes", "Pool flushes requested by operators"),
             Map.entry("genledger.retention.runs", "Retention purge runs, by trigger and outcome (ran, skipped, failed)"),
             Map.entry("genledger.retention.purged", "Rows removed by the retention purge, by step"),
-            Map.entry("genledger.maintenance.runs", "Maintenance runs (VACUUM ANALYZE and view refresh)"));
+            Map.entry("genledger.maintenance.runs", "Maintenance runs (VACUUM ANALYZE and view refresh)"),
+            Map.entry("genledger.ready", "The last readiness answer: 1 UP, 0 DOWN, -1 before the first probe"),
+            Map.entry("genledger.readiness.changes", "Changes of the readiness answer, by the state it changed to (up, down)"),
+            Map.entry("genledger.reconciliation.mismatches", "Mismatches found by the last reconciliation of balances, ledger and holds"),
+            Map.entry("genledger.reconciliation.runs", "Reconciliations of balances, ledger and holds"));
 
     @Produces
     @Singleton

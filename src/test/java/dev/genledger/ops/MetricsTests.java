@@ -1,7 +1,9 @@
 package dev.genledger.ops;
 
+import static dev.genledger.support.Api.asAdmin;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.newUserWith;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import dev.genledger.support.Database;
+import dev.genledger.support.Metrics;
 import dev.genledger.support.Tools;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -77,5 +83,47 @@ class MetricsTests {
         assertTrue(exit == 0 || exit == 3, "promtool could not parse the scrape (exit " + exit + "):\n" + output);
         List<String> ours = output.lines().filter(l -> l.startsWith("genledger_")).toList();
         assertEquals(List.of(), ours, "lint findings on the service's own metrics");
+    }
+
+    @Test
+    void everyMetricTheAlertsReadIsScraped() throws Exception {
+        newUserWith(10); // the pool, fault tolerance and HTTP metrics of a request
+        asAdmin().get("/v1/admin/reconciliation").then().statusCode(200);
+        String text = RestAssured.given().port(managementPort()).get("/q/metrics").then().statusCode(200).extract().asString();
+        Set<String> scraped = text.lines().filter(l -> !l.startsWith("#")).map(l -> l.split("[{ ]", 2)[0])
+                .collect(Collectors.toSet());
+        // Counters with a label per event appear with their first event; MetricsTests' neighbours
+        // assert them (TransientFailureTests: retries by SQLState; PgBouncerTests: 503 by cause).
+        Set<String> firstEvent = Set.of("genledger_db_retries_total", "genledger_http_unavailable_total");
+        for (String family : firstEvent) {
+            String meter = family.replaceFirst("_total$", "").replace('_', '.');
+            assertTrue(OpsMetrics.HELP.containsKey(meter), family + " is one of the service's metrics");
+        }
+        // Published by the read-replica and the webhook features.
+        Set<String> otherFeatures = Set.of("genledger_db_replica_lag_seconds", "genledger_webhook_backlog_age_seconds");
+        for (String metric : AlertRulesTests.metricsUsed()) {
+            if (!firstEvent.contains(metric) && !otherFeatures.contains(metric)) {
+                assertTrue(scraped.contains(metric), "the alerts read " + metric + ", which /q/metrics does not serve");
+            }
+        }
+    }
+
+    @Test
+    void reconciliationPublishesWhatItFound() {
+        UUID user = newUserWith(40);
+        double runs = Metrics.sum("genledger_reconciliation_runs_total");
+        asAdmin().get("/v1/admin/reconciliation").then().statusCode(200).body("mismatches", hasSize(0));
+        assertEquals(0, Metrics.sum("genledger_reconciliation_mismatches"));
+        try {
+            Database.execute("UPDATE users SET balance = balance + 7 WHERE id = ?", user);
+            int found = asAdmin().get("/v1/admin/reconciliation").then().statusCode(200).extract().path("mismatches.size()");
+            assertTrue(found >= 1);
+            assertEquals(found, Metrics.sum("genledger_reconciliation_mismatches"));
+        } finally {
+            Database.execute("UPDATE users SET balance = balance - 7 WHERE id = ?", user);
+        }
+        asAdmin().get("/v1/admin/reconciliation").then().statusCode(200).body("mismatches", hasSize(0));
+        assertEquals(0, Metrics.sum("genledger_reconciliation_mismatches"));
+        assertEquals(runs + 3, Metrics.sum("genledger_reconciliation_runs_total"));
     }
 }

@@ -87,6 +87,9 @@ class ProbeTests {
     void readinessFollowsTheDatabaseDownAndBackWhileLivenessNeverDoes() throws Exception {
         UUID user = newUserWith(100);
         probe("ready").then().statusCode(200).body("status", equalTo("UP"));
+        assertEquals(1, Metrics.sum("genledger_ready"));
+        double downs = Metrics.sum("genledger_readiness_changes_total", "to=\"down\"");
+        double ups = Metrics.sum("genledger_readiness_changes_total", "to=\"up\"");
 
         StoppablePostgres.stopDatabase();
         long down = awaitStatus("ready", 503, 6_000);
@@ -94,6 +97,7 @@ class ProbeTests {
                 .body("checks.find { it.name == 'database' }.data.reachable", equalTo(false))
                 .body("checks.find { it.name == 'database' }.data.sqlState", equalTo("08001"));
         probe("live").then().statusCode(200).body("status", equalTo("UP"));
+        assertEquals(0, Metrics.sum("genledger_ready"));
 
         long started = System.nanoTime();
         Response during = asService().get("/v1/users/{id}/balance", user);
@@ -106,6 +110,11 @@ class ProbeTests {
         StoppablePostgres.startDatabase();
         long up = awaitStatus("ready", 200, 10_000);
         probe("live").then().statusCode(200);
+        // Each change of the answer is counted once, however many probes repeated it (the alert on
+        // flapping counts these).
+        assertEquals(1, Metrics.sum("genledger_ready"));
+        assertEquals(downs + 1, Metrics.sum("genledger_readiness_changes_total", "to=\"down\""));
+        assertEquals(ups + 1, Metrics.sum("genledger_readiness_changes_total", "to=\"up\""));
         // The API recovers by itself, no restart: once the circuit breaker lets calls through again.
         long deadline = System.nanoTime() + 15_000_000_000L;
         int status;

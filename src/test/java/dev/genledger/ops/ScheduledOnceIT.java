@@ -1,0 +1,167 @@
+package dev.genledger.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.genledger.db.DatabaseRoles;
+import dev.genledger.support.PackagedApp;
+import dev.genledger.support.Tokens;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The scheduled stuck-job sweep on three replicas of the packaged application, every second on
+ * each: one replica at a time runs it (the advisory lock), and a replica SIGKILLed in the middle
+ * of a run leaves nothing half done: its transaction is rolled back and another replica's run
+ * fails each stuck job, and releases its hold, exactly once. Runs after packaging:
+ * {@code ./mvnw verify -Pops-it}.
+ */
+class ScheduledOnceIT {
+
+    private static final int JOBS = 60;
+    private static final long GRANT = 1_000;
+
+    private static EmbeddedPostgres pg;
+    private static String url;
+
+    @BeforeAll
+    static void database() throws Exception {
+        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "150").start();
+        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        try (Connection c = connect()) {
+            DatabaseRoles.create(c);
+        }
+    }
+
+    @AfterAll
+    static void stopDatabase() throws Exception {
+        pg.close();
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(url, "postgres", "postgres");
+    }
+
+    private static RequestSpecification api(PackagedApp app) {
+        return RestAssured.given().port(app.http).auth().oauth2(Tokens.service()).contentType(ContentType.JSON);
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The replica (its application name) holding an advisory lock while it waits for a row lock: mid-run. */
+    private static String sweeperWaitingMidRun() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                        + " WHERE l.locktype = 'advisory' AND l.granted AND a.wait_event_type = 'Lock'"
+                        + " AND a.application_name LIKE 'genledger-%'")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
+    void theSweepRunsOnceAcrossReplicasAndAReplicaKilledMidRunLeavesNothingHalfDone() throws Exception {
+        Map<String, PackagedApp> replicas = new HashMap<>();
+        try {
+            for (String name : List.of("a", "b", "c")) {
+                Map<String, String> env = PackagedApp.prodEnvironment(url + "?ApplicationName=genledger-" + name);
+                env.put("GENLEDGER_HOUSEKEEPING_EVERY", "1s");
+                env.put("GENLEDGER_HOUSEKEEPING_DELAY", "1s");
+                PackagedApp app = PackagedApp.start(PackagedApp.JAR, "scheduled-once-" + name, env);
+                replicas.put("genledger-" + name, app);
+                app.awaitReady(90_000); // one after the other: the first migrates
+            }
+            PackagedApp any = replicas.get("genledger-a");
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String id = api(any).body(Map.of("email", "sweep-" + UUID.randomUUID() + "@example.com"))
+                        .post("/v1/users").then().statusCode(201).extract().path("id");
+                api(any).header("Idempotency-Key", "setup-" + id).body(Map.of("amount", GRANT, "reason", "setup"))
+                        .post("/v1/users/{id}/credits/grant", id).then().statusCode(201);
+                users.add(id);
+            }
+            List<String> jobs = new ArrayList<>();
+            for (int i = 0; i < JOBS; i++) {
+                String job = api(any).body(Map.of("jobKey", "sweep-" + i, "kind", "quiz", "cost", 5))
+                        .post("/v1/users/{id}/jobs", users.get(i % users.size())).then().statusCode(201).extract().path("id");
+                api(any).post("/v1/jobs/{id}/start", job).then().statusCode(200);
+                jobs.add(job);
+            }
+            String last = jobs.get(JOBS - 1);
+
+            String killed;
+            try (Connection blocker = connect()) {
+                // The hold of the job started last, locked: a run fails the others first, then waits
+                // for this row, holding the sweep's advisory lock with its work not yet committed.
+                blocker.setAutoCommit(false);
+                try (PreparedStatement ps = blocker.prepareStatement("SELECT 1 FROM credit_holds WHERE job_id = ? FOR UPDATE")) {
+                    ps.setObject(1, UUID.fromString(last));
+                    ps.executeQuery().close();
+                }
+                // Every job past the running deadline (15 minutes) at once, in the order they started.
+                try (Connection c = connect(); Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE generation_jobs SET started_at = started_at - interval '1 hour'");
+                }
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while ((killed = sweeperWaitingMidRun()) == null) {
+                    assertTrue(System.nanoTime() < deadline, "no sweep ran into the locked hold");
+                    Thread.sleep(20);
+                }
+                replicas.get(killed).close(); // SIGKILL, mid-run
+                assertFalse(replicas.get(killed).isAlive());
+                while (count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
+                    Thread.sleep(50);
+                }
+                assertEquals(0, count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
+                        "the killed replica's run was rolled back whole, and no other run got past the locked row");
+                blocker.rollback();
+            }
+
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (count("SELECT count(*) FROM generation_jobs WHERE status = 'FAILED'") < JOBS) {
+                assertTrue(System.nanoTime() < deadline, "the surviving replicas did not fail every stuck job");
+                Thread.sleep(100);
+            }
+            Thread.sleep(3_000); // more runs on both survivors: they find nothing left to do
+            assertEquals(JOBS, count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
+                    "each stuck job failed exactly once");
+            assertEquals(JOBS, count("SELECT count(*) FROM credit_holds WHERE status = 'RELEASED'"),
+                    "each hold released exactly once");
+            assertEquals(0, count("SELECT count(*) FROM credit_ledger WHERE kind = 'CAPTURE'"));
+            assertEquals(0, count("SELECT coalesce(sum(held), 0) FROM users"));
+            assertEquals(users.size() * GRANT, count("SELECT sum(balance) FROM users"), "balances untouched by the releases");
+            long sweepers = count("SELECT count(DISTINCT actor) FROM job_transitions WHERE to_status = 'FAILED'");
+            assertEquals(1, sweepers, "the failures were written by the sweep");
+            String victim = killed;
+            PackagedApp survivor = replicas.entrySet().stream().filter(e -> !e.getKey().equals(victim))
+                    .findFirst().orElseThrow().getValue();
+            RestAssured.given().port(survivor.http).auth().oauth2(Tokens.admin()).get("/v1/admin/reconciliation")
+                    .then().statusCode(200).body("mismatches.size()", org.hamcrest.Matchers.equalTo(0));
+            System.out.printf("sweep: %s killed mid-run; %d stuck jobs failed once each by the survivors%n", killed, JOBS);
+        } finally {
+            replicas.values().forEach(PackagedApp::close);
+        }
+    }
+}
