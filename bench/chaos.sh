@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # genledger chaos suite: one command, prints a table, exits non-zero when a guarantee broke.
 #   bench/chaos.sh           full form  (CHAOS_SECONDS=40 of load per fault)
-#   bench/chaos.sh short     CI form    (12 s of load per fault, about 5 minutes in all)
+#   bench/chaos.sh short     CI form    (12 s of load per fault, about 5 minutes, and one fleet fault: failover-sync)
 # Starts PostgreSQL 15 inside its own network namespace (veth 10.250.7.1 <-> 10.250.7.2), the
 # production jar against it, then for each fault runs bench/src/ChaosClient.java (keyed spends,
 # grants, refunds, transfers, and jobs created, started and settled; every acknowledged operation
@@ -66,7 +66,7 @@ fi
 export PG_NETNS PG_HOST
 pg_start
 TOKEN=$(token service) ADMIN=$(token admin)
-app_start jvm; app_wait_ready >/dev/null
+app_start jvm; app_wait_ready 300 >/dev/null
 client setup --users=40 --balance=1000000 --out="$WORK/users.txt" >&2
 
 # --- faults ----------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ app_stop
 if [[ pgbouncer-restart =~ ${CHAOS_ONLY:-.} ]]; then
   bouncer_start
   app_start jvm "jdbc:postgresql://127.0.0.1:$BOUNCER_PORT/postgres?prepareThreshold=0"
-  app_wait_ready >/dev/null
+  app_wait_ready 300 >/dev/null
   phase pgbouncer-restart fault_pgbouncer
   app_stop
 fi
@@ -201,7 +201,7 @@ sql "ALTER ROLE genledger RESET ALL" >/dev/null
 
 # --- fuzz from the OpenAPI document -----------------------------------------------------------
 if [[ fuzz =~ ${CHAOS_ONLY:-.} ]]; then
-  app_start jvm; app_wait_ready >/dev/null
+  app_start jvm; app_wait_ready 300 >/dev/null
   log "fuzz: requests generated from /q/openapi"
   FUZZ=$(client fuzz 2> "$WORK/fuzz.err" | sed -n 's/^RESULT //p')
   [ -n "$FUZZ" ] || { tail -20 "$WORK/fuzz.err" >&2; FUZZ='{"error":"fuzzer failed"}'; }
