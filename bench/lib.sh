@@ -4,6 +4,7 @@
 #   PG_BIN     PostgreSQL binaries (Debian: /usr/lib/postgresql/15/bin)
 #   PG_PORT    port of the throwaway database        APP_PORT / MGMT_PORT  service ports
 #   WORK       scratch directory (data, logs, results of this run)
+#   PG_DATA    the primary's data directory (default $WORK/data; the failover helpers swap it)
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -14,6 +15,7 @@ APP_PORT=${APP_PORT:-21780}
 MGMT_PORT=${MGMT_PORT:-21790}
 WORK=${WORK:-$(mktemp -d /tmp/genledger-bench.XXXXXX)}
 chown postgres "$WORK"; chmod 755 "$WORK"
+PG_DATA=${PG_DATA:-$WORK/data}
 APP_PID=""
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -23,9 +25,9 @@ sql() { psql_db -tAc "$1"; }
 
 pg_start() {   # pg_start [extra postgresql.conf lines...]
   local fresh=0
-  if [ ! -d "$WORK/data" ]; then
+  if [ ! -d "$PG_DATA" ]; then
     fresh=1
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/data" -U postgres --auth=trust >/dev/null
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust >/dev/null
     {
       echo "listen_addresses = '${PG_HOST:-127.0.0.1}'"
       echo "max_connections = 200"
@@ -33,17 +35,17 @@ pg_start() {   # pg_start [extra postgresql.conf lines...]
       echo "shared_preload_libraries = 'pg_stat_statements'"
       echo "pg_stat_statements.track = all"
       for line in "$@"; do echo "$line"; done
-    } >> "$WORK/data/postgresql.conf"
-    echo "host all all 0.0.0.0/0 trust" >> "$WORK/data/pg_hba.conf"
+    } >> "$PG_DATA/postgresql.conf"
+    echo "host all all 0.0.0.0/0 trust" >> "$PG_DATA/pg_hba.conf"
   fi
   # PG_NETNS: run the server inside that network namespace (the chaos suite's network faults).
-  ${PG_NETNS:+ip netns exec "$PG_NETNS"} runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -o "-p $PG_PORT -k $WORK" -l "$WORK/pg.log" -w start >/dev/null
+  ${PG_NETNS:+ip netns exec "$PG_NETNS"} runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -o "-p $PG_PORT -k $WORK" -l "$PG_DATA.log" -w start >/dev/null
   sql "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   # The schema owner (Flyway), the service's runtime role and the maintenance role.
   [ "$fresh" = 0 ] || psql_db -f - < "$BENCH_ROOT/src/main/resources/db/roles.sql" >/dev/null
 }
 
-pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/data" -m "${1:-fast}" -w stop >/dev/null 2>&1 || true; }
+pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m "${1:-fast}" -w stop >/dev/null 2>&1 || true; }
 
 # The binary to run: BENCH_NATIVE=path/to/runner, else target/*-runner when a native build exists,
 # else the JVM jar. app_start [jvm|native] [JDBC URL] [extra env assignments...]
@@ -64,7 +66,7 @@ app_start() {
       QUARKUS_FLYWAY_USERNAME=genledger_owner QUARKUS_FLYWAY_PASSWORD=unused \
       MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
       QUARKUS_HTTP_PORT="$APP_PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" "$@" \
-      "${cmd[@]}" ) >> "$WORK/app.log" 2>&1 &
+      "${cmd[@]}" ) >> "${APP_LOG:-$WORK/app.log}" 2>&1 &
   APP_PID=$!
 }
 
@@ -72,7 +74,7 @@ app_start() {
 app_wait_ready() {
   local deadline=$(( $(date +%s) + ${1:-90} ))
   until curl -sf -m 1 "localhost:$MGMT_PORT/q/health/ready" >/dev/null 2>&1; do
-    kill -0 "$APP_PID" 2>/dev/null || { tail -40 "$WORK/app.log" >&2; return 1; }
+    kill -0 "$APP_PID" 2>/dev/null || { tail -40 "${APP_LOG:-$WORK/app.log}" >&2; return 1; }
     [ "$(date +%s)" -lt "$deadline" ] || { log "service not ready in time"; return 1; }
     sleep 0.05
   done
@@ -86,6 +88,43 @@ app_stop() {
   fi
   APP_PID=""
 }
+
+# A second replica beside app_start's (APP2_PORT, MGMT2_PORT, log app2.log): app2_start [JDBC URL],
+# app2_wait_ready, app2_stop, with APP2_PID. Both share the database; a balancer goes in front (lb_start).
+APP2_PORT=${APP2_PORT:-21781}
+MGMT2_PORT=${MGMT2_PORT:-21791}
+APP2_PID=""
+as_app2() {
+  local a=$APP_PORT m=$MGMT_PORT p=$APP_PID t=${APP_T0:-0} rc=0
+  APP_PORT=$APP2_PORT MGMT_PORT=$MGMT2_PORT APP_PID=$APP2_PID APP_LOG=$WORK/app2.log
+  "$@" || rc=$?
+  APP2_PID=$APP_PID; APP_PORT=$a MGMT_PORT=$m APP_PID=$p APP_T0=$t; APP_LOG=$WORK/app.log
+  return $rc
+}
+app2_start() { as_app2 app_start jvm "$@"; }
+app2_wait_ready() { as_app2 app_wait_ready "$@"; }
+app2_stop() { as_app2 app_stop; }
+
+# HAProxy on LB_PORT in front of both replicas: round robin, health-checked on readiness (a check
+# every second, out after 2 failures, back after 2 successes). lb_stop ends it.
+LB_PORT=${LB_PORT:-21782}
+LB_PID=""
+lb_start() {
+  local cfg="$WORK/haproxy.cfg"
+  {
+    printf 'global\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n'
+    printf 'frontend api\n  bind 127.0.0.1:%s\n  default_backend genledger\n' "$LB_PORT"
+    printf 'backend genledger\n  balance roundrobin\n  option httpchk GET /q/health/ready\n  http-check expect status 200\n'
+    printf '  default-server inter 1s fall 2 rise 2\n'
+    printf '  server r1 127.0.0.1:%s check port %s\n  server r2 127.0.0.1:%s check port %s\n' \
+      "$APP_PORT" "$MGMT_PORT" "$APP2_PORT" "$MGMT2_PORT"
+  } > "$cfg"
+  haproxy -f "$cfg" -db >> "$WORK/haproxy.log" 2>&1 &
+  LB_PID=$!
+  until curl -s -o /dev/null "localhost:$LB_PORT/q/health/ready"; do sleep 0.1; done
+  sleep 2.5   # the first health checks pass (rise)
+}
+lb_stop() { if [ -n "$LB_PID" ]; then kill "$LB_PID" 2>/dev/null || true; wait "$LB_PID" 2>/dev/null || true; fi; LB_PID=""; }
 
 rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$APP_PID/status"; }
 
@@ -118,8 +157,62 @@ seed_quizzes() {
        ANALYZE quizzes;" >/dev/null
 }
 
+# --- streaming replication (the chaos suite's failover faults) ----------------------------------
+# The primary is PG_DATA on PG_PORT; a standby is STANDBY_DATA on STANDBY_PORT, streaming through
+# the primary's Unix socket (same machine, so no network namespace in the way). pg_failover swaps
+# the two, so a JDBC URL naming both ports (targetServerType=primary) stays right after each one.
+STANDBY_PORT=${STANDBY_PORT:-21733}
+STANDBY_DATA=${STANDBY_DATA:-$WORK/standby}
+
+pg_standby_start() {   # a fresh standby of the running primary, caught up and streaming
+  pg_stop_dir "$STANDBY_DATA" immediate
+  rm -rf "$STANDBY_DATA"
+  runuser -u postgres -- "$PG_BIN/pg_basebackup" -h "$WORK" -p "$PG_PORT" -U postgres -D "$STANDBY_DATA" \
+    -X stream -R --checkpoint=fast
+  # After its promotion it stands alone: it must not wait for a synchronous standby of its own.
+  { echo "primary_conninfo = 'host=$WORK port=$PG_PORT user=postgres application_name=standby'"
+    echo "synchronous_standby_names = ''"; } >> "$STANDBY_DATA/postgresql.auto.conf"
+  ${PG_NETNS:+ip netns exec "$PG_NETNS"} runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$STANDBY_DATA" \
+    -o "-p $STANDBY_PORT -k $WORK" -l "$STANDBY_DATA.log" -w start >/dev/null
+  for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'standby' AND state = 'streaming'")" = 1 ] && return
+    sleep 0.1
+  done
+  log "the standby is not streaming"; return 1
+}
+
+pg_replication() {   # pg_replication sync|async: whether a commit waits for the standby's flush
+  local names=; [ "$1" = sync ] && names=standby
+  sql "ALTER SYSTEM SET synchronous_commit = 'on'" >/dev/null
+  sql "ALTER SYSTEM SET synchronous_standby_names = '$names'" >/dev/null
+  sql "SELECT pg_reload_conf()" >/dev/null
+  for _ in $(seq 1 50); do
+    [ "$(sql "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")" = "$1" ] && return
+    sleep 0.1
+  done
+  log "the standby did not become $1"; return 1
+}
+
+pg_kill_primary() {   # the primary's host dies: SIGKILL of the postmaster and every backend at once
+  local pm; pm=$(head -1 "$PG_DATA/postmaster.pid")
+  kill -KILL "$pm" $(pgrep -P "$pm") 2>/dev/null || true
+  rm -f "$PG_DATA/postmaster.pid"   # it never starts again: no one may signal a reused pid
+}
+
+pg_failover() {   # the standby promoted; it becomes the primary (PG_DATA, PG_PORT) and the old one is gone
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$STANDBY_DATA" -w promote >/dev/null
+  local d=$PG_DATA p=$PG_PORT
+  PG_DATA=$STANDBY_DATA PG_PORT=$STANDBY_PORT
+  STANDBY_DATA=$d STANDBY_PORT=$p
+}
+
+pg_stop_dir() { [ -f "$1/postmaster.pid" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1" -m "${2:-fast}" -w stop >/dev/null 2>&1; return 0; }
+
 lib_cleanup() {
+  lb_stop
+  app2_stop
   app_stop
-  [ -d "$WORK/data" ] && pg_stop immediate
+  [ -d "$PG_DATA" ] && pg_stop immediate
+  pg_stop_dir "$STANDBY_DATA" immediate
   return 0
 }

@@ -109,14 +109,15 @@ public class ChaosClient {
         List<String> ids = new ArrayList<>();
         String token = o("token");
         for (int i = 0; i < users; i++) {
-            HttpResponse<String> r = send("POST", "/v1/users",
-                    "{\"email\":\"chaos-" + UUID.randomUUID() + "@example.com\"}", token, Map.of(), 10_000);
+            HttpResponse<String> r = untilAnswered(() -> send("POST", "/v1/users",
+                    "{\"email\":\"chaos-" + UUID.randomUUID() + "@example.com\"}", token, Map.of(), 10_000));
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("creating a user: " + r.statusCode() + " " + r.body());
             }
             String id = JSON.readTree(r.body()).get("id").asText();
-            r = send("POST", "/v1/users/" + id + "/credits/grant", "{\"amount\":" + balance + ",\"reason\":\"chaos seed\"}",
-                    token, Map.of("Idempotency-Key", "seed-" + id), 10_000);
+            r = untilAnswered(() -> send("POST", "/v1/users/" + id + "/credits/grant",
+                    "{\"amount\":" + balance + ",\"reason\":\"chaos seed\"}", token, Map.of("Idempotency-Key", "seed-" + id),
+                    10_000));
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("granting: " + r.statusCode() + " " + r.body());
             }
@@ -124,6 +125,30 @@ public class ChaosClient {
         }
         Files.write(Path.of(o("out")), ids);
         System.out.println("created " + users + " users");
+    }
+
+    interface Request {
+        HttpResponse<String> send() throws Exception;
+    }
+
+    /**
+     * Retries a 503 or no answer a few times: a freshly started service on a loaded machine may time
+     * out its first requests. (A retried create may leave an extra user behind, which no check looks at.)
+     */
+    static HttpResponse<String> untilAnswered(Request request) throws Exception {
+        for (int i = 0;; i++) {
+            try {
+                HttpResponse<String> r = request.send();
+                if (r.statusCode() != 503 || i >= 10) {
+                    return r;
+                }
+            } catch (java.io.IOException e) {
+                if (i >= 10) {
+                    throw e;
+                }
+            }
+            sleep(1000);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -142,7 +167,11 @@ public class ChaosClient {
 
     enum Fate { ACKED, REJECTED, UNRESOLVED }
 
-    record Outcome(Op op, Fate fate, int status, String body) {
+    /** {@code at}: when the answer came (epoch milliseconds). */
+    record Outcome(Op op, Fate fate, int status, String body, long at) {
+        Outcome(Op op, Fate fate, int status, String body) {
+            this(op, fate, status, body, System.currentTimeMillis());
+        }
     }
 
     static final class Load {
@@ -154,9 +183,10 @@ public class ChaosClient {
         final int hogUsers = Integer.parseInt(o("hog-users", "0"));
         final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
         final AtomicLong requests = new AtomicLong(), s2 = new AtomicLong(), s4 = new AtomicLong(),
-                s503 = new AtomicLong(), s5other = new AtomicLong(), ioErrors = new AtomicLong(), hung = new AtomicLong(),
+                s503 = new AtomicLong(), s5other = new AtomicLong(), s5balancer = new AtomicLong(), ioErrors = new AtomicLong(), hung = new AtomicLong(),
                 retried = new AtomicLong();
         final LongAccumulator maxLatency = new LongAccumulator(Math::max, 0);
+        final LongAccumulator lastFailure = new LongAccumulator(Math::max, 0); // epoch ms of the last unanswered attempt
         final AtomicInteger seq = new AtomicInteger();
         final Map<String, AtomicLong> causes = new ConcurrentHashMap<>();
         // Acknowledged jobs waiting for their next step (ids): each is moved by one client at a time.
@@ -236,6 +266,11 @@ public class ChaosClient {
                 HttpResponse<String> r = send("POST", op.path(), op.body(), token,
                         op.kind().job() ? Map.of() : Map.of("Idempotency-Key", op.key()), deadlineMs + 2000);
                 int s = r.statusCode();
+                // A 5xx that is not a problem document comes from a balancer in front (a replica died or is out).
+                if (s >= 500 && !r.headers().firstValue("Content-Type").orElse("").contains("json")) {
+                    s5balancer.incrementAndGet();
+                    return r;
+                }
                 (s / 100 == 2 ? s2 : s / 100 == 4 ? s4 : s == 503 ? s503 : s5other).incrementAndGet();
                 if (s == 503) {
                     String cause = JSON.readTree(r.body()).path("cause").asText("?");
@@ -264,6 +299,9 @@ public class ChaosClient {
                     }
                     HttpResponse<String> r = attempt(op);
                     int s = r == null ? -1 : r.statusCode();
+                    if (s / 100 != 2 && s / 100 != 4) {
+                        lastFailure.accumulate(System.currentTimeMillis());
+                    }
                     if (s / 100 == 2) {
                         outcome = new Outcome(op, Fate.ACKED, s, r.body());
                     } else if (s / 100 == 4 && s != 408 && s != 429) {
@@ -310,10 +348,12 @@ public class ChaosClient {
             result.put("s4xx", s4.get());
             result.put("s503", s503.get());
             result.put("s5xx_other", s5other.get());
+            result.put("s5xx_balancer", s5balancer.get());
             result.put("no_answer", ioErrors.get());
             result.put("retried", retried.get());
             result.put("max_latency_ms", maxLatency.get());
             result.put("hung_past_deadline", hung.get());
+            result.put("last_failure_at", lastFailure.get() == 0 ? null : lastFailure.get());
             result.put("causes_503", causes.entrySet().stream()
                     .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())));
             long acked = outcomes.values().stream().filter(x -> x.fate() == Fate.ACKED).count();
@@ -390,6 +430,7 @@ public class ChaosClient {
                 }
             }
             List<Outcome> ackedOps = new ArrayList<>();
+            List<Long> lostAt = new ArrayList<>(); // when each lost operation was acknowledged
             for (Outcome x : outcomes.values()) {
                 Op op = x.op();
                 if (op.kind().job()) {
@@ -398,6 +439,7 @@ public class ChaosClient {
                         case ACKED -> {
                             if (job == null || job.holds() == 0) {
                                 lost++;
+                                lostAt.add(x.at());
                             } else if (!jobMatches(op, x.body(), job)) {
                                 wrongResult++;
                             }
@@ -424,6 +466,7 @@ public class ChaosClient {
                         ackedOps.add(x);
                         if (row == null) {
                             lost++;
+                            lostAt.add(x.at());
                         } else {
                             JsonNode body = JSON.readTree(x.body());
                             boolean same = op.kind() == Kind.TRANSFER
@@ -450,6 +493,9 @@ public class ChaosClient {
             result.put("jobs", jobsById.size());
             result.put("jobs_captured", jobsById.values().stream().filter(j -> j.captures() == 1).count());
             result.put("lost", lost);
+            // Epoch ms of the first and last acknowledgement that was lost (the RPO of a failover).
+            result.put("lost_acked_from", lostAt.stream().min(Long::compare).orElse(null));
+            result.put("lost_acked_to", lostAt.stream().max(Long::compare).orElse(null));
             result.put("duplicated", duplicated);
             result.put("ack_differs_from_ledger", wrongResult);
             result.put("rejected_but_applied", rejectedButApplied);
@@ -481,8 +527,9 @@ public class ChaosClient {
             long bad = 0;
             for (int i = 0; i < Math.min(40, acked.size()); i++) {
                 Outcome x = acked.get(ThreadLocalRandom.current().nextInt(acked.size()));
-                HttpResponse<String> r = send("POST", x.op().path(), x.op().body(), token,
-                        Map.of("Idempotency-Key", x.op().key()), 10_000);
+                // A 503 is no answer (a circuit still open after a failover): asked again, like any client would.
+                HttpResponse<String> r = untilAnswered(() -> send("POST", x.op().path(), x.op().body(), token,
+                        Map.of("Idempotency-Key", x.op().key()), 10_000));
                 boolean same = r.statusCode() == x.status() && JSON.readTree(r.body()).equals(JSON.readTree(x.body()))
                         && "true".equals(r.headers().firstValue("Idempotent-Replayed").orElse(""));
                 if (!same) {
