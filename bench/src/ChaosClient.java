@@ -708,6 +708,13 @@ public class ChaosClient {
         JsonNode example(JsonNode schema) {
             schema = resolve(schema);
             String type = schema.path("type").asText(schema.has("properties") ? "object" : "string");
+            // OpenAPI 3.1 states nullability as a type array, e.g. ["string", "null"]: fill in the non-null type
+            for (JsonNode t : schema.path("type")) {
+                if (!"null".equals(t.asText())) {
+                    type = t.asText();
+                    break;
+                }
+            }
             return switch (type) {
                 case "object" -> {
                     ObjectNode n = mapper.createObjectNode();

