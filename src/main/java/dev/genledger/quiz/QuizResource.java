@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
+import dev.genledger.api.ReplicaRead;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseResource;
 
@@ -38,6 +39,7 @@ public class QuizResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
+    @ReplicaRead
     @GET
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
