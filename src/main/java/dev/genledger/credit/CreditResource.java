@@ -22,6 +22,7 @@ import dev.genledger.db.DatabaseResource;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.IdempotencyKey;
 import dev.genledger.api.Page;
+import dev.genledger.api.ReplicaRead;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -48,6 +49,7 @@ public class CreditResource extends DatabaseResource {
         return credits.balance(id).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
+    @ReplicaRead
     @GET
     @Path("ledger")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })

@@ -1,12 +1,11 @@
 package dev.genledger.db;
 
 import jakarta.annotation.Priority;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
+
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Runs outside the transaction interceptor (lower priority number = outer), so it also sees
@@ -16,10 +15,6 @@ import jakarta.interceptor.InvocationContext;
 @Interceptor
 @Priority(Interceptor.Priority.PLATFORM_BEFORE)
 public class FailureTranslator {
-
-    @Inject
-    @Any
-    Instance<io.agroal.api.AgroalDataSource> pools;
 
     @AroundInvoke
     Object translate(InvocationContext invocation) throws Exception {
@@ -43,7 +38,7 @@ public class FailureTranslator {
     }
 
     private boolean anyPoolFull() {
-        for (io.agroal.api.AgroalDataSource pool : pools) {
+        for (AgroalDataSource pool : Pools.active()) {
             if (pool.getMetrics().activeCount() >= pool.getConfiguration().connectionPoolConfiguration().maxSize()) {
                 return true;
             }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.genledger.api.ApiProblem;
+import dev.genledger.api.ReplicaRead;
 import dev.genledger.db.DatabaseResource;
 
 /** Published quizzes by slug, for anybody: no token, no owner, no ids, no answers. */
@@ -26,6 +27,7 @@ public class PublicQuizResource extends DatabaseResource {
     @Inject
     QuizService quizzes;
 
+    @ReplicaRead
     @GET
     @Path("{slug}")
     @PermitAll

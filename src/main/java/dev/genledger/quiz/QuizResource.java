@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Caller;
+import dev.genledger.api.ReplicaRead;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseResource;
 
@@ -37,6 +38,7 @@ public class QuizResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
+    @ReplicaRead
     @GET
     @Path("{id}")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })

@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import dev.genledger.api.Caller;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
+import dev.genledger.api.ReplicaRead;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.credit.UserLocks;
 import dev.genledger.db.DatabaseResource;
@@ -57,6 +58,7 @@ public class UserQuizResource extends DatabaseResource {
         return Response.created(URI.create("/v1/quizzes/" + quiz.id())).entity(quiz).build();
     }
 
+    @ReplicaRead
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<QuizViews.Quiz> list(@PathParam("id") UUID userId, @QueryParam("cursor") String cursor,
