@@ -209,6 +209,10 @@ public class JobService {
                 return -1;
             }
             auditor.tag(c, who);
+            // the events trigger announces jobs failed here as hold.expired (V23)
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('genledger.hold_expiry', 'on', true)")) {
+                ps.executeQuery().close();
+            }
             List<JobViews.Job> stuck = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM generation_jobs j "
                     + "WHERE j.status = 'RUNNING' AND j.started_at < now() - make_interval(secs => ?) "
