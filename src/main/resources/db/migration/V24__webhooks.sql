@@ -26,8 +26,11 @@ CREATE TABLE webhook_deliveries (
     user_id         uuid        NOT NULL,
     status          text        NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'DELIVERED', 'DEAD')),
     attempts        integer     NOT NULL DEFAULT 0,
-    -- when the current round of attempts began (creation, or a replay): retries stop retry-for after it
-    since           timestamptz NOT NULL DEFAULT now(),
+    -- when the delivery was queued (by its event, or a replay): the backlog's age
+    queued_at       timestamptz NOT NULL DEFAULT now(),
+    -- the first attempt since then: retries stop retry-for after it, so a delivery queued behind
+    -- others of its user gets its whole retry period
+    first_attempt_at timestamptz,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     lease           uuid,
     leased_until    timestamptz,

@@ -160,7 +160,8 @@ public final class DeliveryWorker implements AutoCloseable {
             try {
                 Map<Long, long[]> claimed = new HashMap<>();
                 try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE webhook_deliveries d SET lease = ?, leased_until = now() + make_interval(secs => ?)
+                        UPDATE webhook_deliveries d SET lease = ?, leased_until = now() + make_interval(secs => ?),
+                            first_attempt_at = coalesce(d.first_attempt_at, now())
                         FROM (SELECT c.id FROM webhook_deliveries c
                               WHERE c.endpoint_id = ? AND c.status = 'PENDING' AND c.next_attempt_at <= now()
                                 AND (c.leased_until IS NULL OR c.leased_until < now())
@@ -281,7 +282,7 @@ public final class DeliveryWorker implements AutoCloseable {
                             SET attempts = attempts + 1, last_status = ?, last_latency_ms = ?, last_error = ?,
                                 lease = NULL, leased_until = NULL,
                                 status = CASE WHEN ? THEN 'DELIVERED'
-                                              WHEN now() - since >= make_interval(secs => ?) THEN 'DEAD'
+                                              WHEN now() - first_attempt_at >= make_interval(secs => ?) THEN 'DEAD'
                                               ELSE 'PENDING' END,
                                 delivered_at = CASE WHEN ? THEN now() END,
                                 next_attempt_at = CASE WHEN ? THEN next_attempt_at ELSE now() + make_interval(secs => ?) END

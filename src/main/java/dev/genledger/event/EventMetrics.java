@@ -80,7 +80,7 @@ public class EventMetrics {
 
     private void backlog(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT w.id, coalesce(extract(epoch FROM now() - min(d.since)), 0)
+                SELECT w.id, coalesce(extract(epoch FROM now() - min(d.queued_at)), 0)
                 FROM webhook_endpoints w
                 LEFT JOIN webhook_deliveries d ON d.endpoint_id = w.id AND d.status = 'PENDING'
                 GROUP BY w.id""");

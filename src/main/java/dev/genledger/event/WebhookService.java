@@ -156,8 +156,8 @@ public class WebhookService {
                     FROM webhook_endpoints w JOIN events e ON e.id BETWEEN ? AND ?
                     WHERE w.id = ? AND (cardinality(w.event_types) = 0 OR e.type = ANY (w.event_types))
                     ON CONFLICT ON CONSTRAINT webhook_deliveries_once DO UPDATE
-                    SET status = 'PENDING', attempts = 0, since = now(), next_attempt_at = now(), lease = NULL,
-                        leased_until = NULL, delivered_at = NULL""")) {
+                    SET status = 'PENDING', attempts = 0, queued_at = now(), first_attempt_at = NULL,
+                        next_attempt_at = now(), lease = NULL, leased_until = NULL, delivered_at = NULL""")) {
                 ps.setLong(1, range.fromEventId());
                 ps.setLong(2, range.toEventId());
                 ps.setObject(3, id);
