@@ -201,6 +201,8 @@ public class JobService {
                 return -1;
             }
             tag(who);
+            // the events trigger announces jobs failed here as hold.expired (V23)
+            sql.first("SELECT set_config('genledger.hold_expiry', 'on', true)", rs -> rs.getString(1));
             List<JobViews.Job> stuck = sql.list("SELECT " + COLUMNS + " FROM generation_jobs j WHERE " + STUCK
                     + " AND j.user_id = ANY (?::uuid[]) ORDER BY j.started_at LIMIT ? FOR UPDATE SKIP LOCKED", JobService::job,
                     deadline, users.stream().map(UUID::toString).toArray(String[]::new), config.sweepBatch());

@@ -31,6 +31,7 @@ class LayeringTests {
                 .layer("quiz").definedBy("dev.genledger.quiz..")
                 .layer("insight").definedBy("dev.genledger.insight..")
                 .layer("job").definedBy("dev.genledger.job..")
+                .layer("event").definedBy("dev.genledger.event..")
                 .layer("ops").definedBy("dev.genledger.ops..")
                 .whereLayer("db").mayNotAccessAnyLayer()
                 .whereLayer("api").mayOnlyAccessLayers("db")
@@ -41,6 +42,8 @@ class LayeringTests {
                 .whereLayer("quiz").mayOnlyAccessLayers("db", "api", "limit", "audit", "user", "credit")
                 .whereLayer("insight").mayOnlyAccessLayers("db", "api", "limit", "audit", "user", "credit", "quiz")
                 .whereLayer("job").mayOnlyAccessLayers("db", "api", "limit", "audit", "user", "credit", "quiz", "insight")
+                .whereLayer("event").mayOnlyAccessLayers("db", "api", "limit", "audit", "user", "credit", "quiz", "insight",
+                        "job")
                 .whereLayer("ops").mayNotBeAccessedByAnyLayer()
                 .check(MAIN);
     }

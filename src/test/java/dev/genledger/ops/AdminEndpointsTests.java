@@ -214,7 +214,7 @@ class AdminEndpointsTests {
         assertEquals(1, reports.stream().filter(r -> r.getBoolean("ran")).count());
         JsonPath ran = reports.stream().filter(r -> r.getBoolean("ran")).findFirst().orElseThrow();
         assertEquals("admin", ran.getString("trigger"));
-        assertEquals(List.of("test-counter", "insights", "quizzes", "jobs", "users", "auditEntries"), ran.getList("purged.step"));
+        assertEquals(List.of("test-counter", "events", "insights", "quizzes", "jobs", "users", "auditEntries"), ran.getList("purged.step"));
     }
 
     @Test

@@ -99,7 +99,7 @@ class MetricsTests {
             String meter = family.replaceFirst("_total$", "").replace('_', '.');
             assertTrue(OpsMetrics.HELP.containsKey(meter), family + " is one of the service's metrics");
         }
-        // Published by the read-replica and the webhook features.
+        // Published once a replica or a webhook exists; ReplicaReadsTests and WebhookTests read them.
         Set<String> otherFeatures = Set.of("genledger_db_replica_lag_seconds", "genledger_webhook_backlog_age_seconds");
         for (String metric : AlertRulesTests.metricsUsed()) {
             if (!firstEvent.contains(metric) && !otherFeatures.contains(metric)) {

@@ -1,0 +1,350 @@
+package dev.genledger.event;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends webhook deliveries: claims due ones per endpoint with FOR UPDATE SKIP LOCKED and a lease,
+ * sends each signed event from a virtual thread of its own, records the attempt. Depends on
+ * nothing but a DataSource, so any number of workers (one per replica) share the work of one
+ * database: a claimed row is leased to one worker, and only the oldest pending delivery of a user
+ * per endpoint is claimable, so each user's events reach an endpoint in order, and a worker that
+ * dies mid-delivery leaves a lease that runs out and another worker sends the event again.
+ * <p>
+ * A slow or hanging receiver holds at most {@code concurrencyPerEndpoint} requests of this worker,
+ * each ended by the request timeout; other endpoints' deliveries go on meanwhile.
+ */
+public final class DeliveryWorker implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+
+    /** What an attempt came to. */
+    public enum Outcome {
+        DELIVERED, FAILED, DEAD
+    }
+
+    public interface Listener {
+        void attempted(Outcome outcome);
+    }
+
+    public record Settings(Duration connectTimeout, Duration requestTimeout, Duration lease, Duration retryBaseDelay,
+            Duration retryMaxDelay, Duration retryFor, int concurrencyPerEndpoint, boolean allowPrivateTargets) {
+
+        static Settings from(WebhooksConfig c) {
+            return new Settings(c.connectTimeout(), c.requestTimeout(), c.lease(), c.retryBaseDelay(), c.retryMaxDelay(),
+                    c.retryFor(), c.concurrencyPerEndpoint(), c.allowPrivateTargets());
+        }
+    }
+
+    private record Endpoint(UUID id, String url, List<String> secrets) {
+    }
+
+    private record Claimed(long deliveryId, long eventId, int attempts, UUID lease, byte[] body) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource dataSource;
+    private final Settings settings;
+    private final String name;
+    private final Listener listener;
+    private final TargetPolicy targets;
+    private final HttpClient http;
+    private final ExecutorService sends = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<UUID, Semaphore> slots = new ConcurrentHashMap<>();
+
+    public DeliveryWorker(DataSource dataSource, Settings settings, String name, Listener listener) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.name = name;
+        this.listener = listener;
+        this.targets = new TargetPolicy(settings.allowPrivateTargets());
+        // Redirects are never followed: a receiver could otherwise send the request on to any host.
+        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** Claims what is due for every enabled endpoint with a free slot and starts sending it; returns how many. */
+    public int poll() throws SQLException {
+        int started = 0;
+        for (Endpoint endpoint : endpoints()) {
+            Semaphore free = slots.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.concurrencyPerEndpoint()));
+            int room = free.availablePermits();
+            if (room == 0) {
+                continue;
+            }
+            for (Claimed delivery : claim(endpoint, room)) {
+                // only this thread acquires, so the permits counted above are there
+                free.acquireUninterruptibly();
+                started++;
+                sends.execute(() -> {
+                    try {
+                        send(endpoint, delivery);
+                    } finally {
+                        free.release();
+                    }
+                });
+            }
+        }
+        return started;
+    }
+
+    /** Lets sends in flight finish (up to {@code grace}), then interrupts the rest: their leases run out. */
+    public void close(Duration grace) {
+        sends.shutdown();
+        try {
+            if (!sends.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                sends.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            sends.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        http.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ZERO);
+    }
+
+    private List<Endpoint> endpoints() throws SQLException {
+        List<Endpoint> endpoints = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT id, url, secret, CASE WHEN previous_secret_until > now() THEN previous_secret END
+                FROM webhook_endpoints WHERE enabled ORDER BY id""")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String previous = rs.getString(4);
+                    endpoints.add(new Endpoint(rs.getObject(1, UUID.class), rs.getString(2),
+                            previous == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), previous)));
+                }
+            }
+        }
+        return endpoints;
+    }
+
+    private List<Claimed> claim(Endpoint endpoint, int limit) throws SQLException {
+        UUID lease = UUID.randomUUID();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                Map<Long, long[]> claimed = new HashMap<>();
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE webhook_deliveries d SET lease = ?, leased_until = now() + make_interval(secs => ?),
+                            first_attempt_at = coalesce(d.first_attempt_at, now())
+                        FROM (SELECT c.id FROM webhook_deliveries c
+                              WHERE c.endpoint_id = ? AND c.status = 'PENDING' AND c.next_attempt_at <= now()
+                                AND (c.leased_until IS NULL OR c.leased_until < now())
+                                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                                                WHERE p.endpoint_id = c.endpoint_id AND p.user_id = c.user_id
+                                                  AND p.status = 'PENDING'
+                                                  AND (p.event_xid, p.event_id) < (c.event_xid, c.event_id))
+                              ORDER BY c.next_attempt_at, c.id LIMIT ? FOR UPDATE SKIP LOCKED) due
+                        WHERE d.id = due.id
+                        RETURNING d.id, d.event_id, d.attempts""")) {
+                    ps.setObject(1, lease);
+                    ps.setDouble(2, settings.lease().toMillis() / 1000.0);
+                    ps.setObject(3, endpoint.id());
+                    ps.setInt(4, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            claimed.put(rs.getLong(2), new long[] { rs.getLong(1), rs.getInt(3) });
+                        }
+                    }
+                }
+                List<Claimed> out = new ArrayList<>();
+                if (!claimed.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT " + EventService.COLUMNS + " FROM events e WHERE e.id = ANY (?) ORDER BY e.xid, e.id")) {
+                        ps.setArray(1, c.createArrayOf("bigint", claimed.keySet().toArray()));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                EventView event = EventService.view(rs);
+                                long[] d = claimed.get(event.id());
+                                out.add(new Claimed(d[0], event.id(), (int) d[1], lease, body(event)));
+                            }
+                        }
+                    }
+                }
+                c.commit();
+                return out;
+            } catch (SQLException e) {
+                c.rollback();
+                if ("40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState())) {
+                    // another worker changed a row this claim looked at: the next poll claims again
+                    return List.of();
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static byte[] body(EventView event) {
+        try {
+            return JSON.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event " + event.id() + " does not serialize", e);
+        }
+    }
+
+    private void send(Endpoint endpoint, Claimed delivery) {
+        String id = Long.toString(delivery.eventId());
+        long timestamp = Instant.now().getEpochSecond();
+        long started = System.nanoTime();
+        Integer status = null;
+        String error = targets.refusal(endpoint.url());
+        if (error == null) {
+            try {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url()))
+                        .timeout(settings.requestTimeout())
+                        .header("Content-Type", "application/json")
+                        .header("User-Agent", "genledger-webhooks")
+                        .header("webhook-id", id)
+                        .header("webhook-timestamp", Long.toString(timestamp))
+                        .header("webhook-signature", WebhookSigner.sign(id, timestamp, delivery.body(), endpoint.secrets()))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(delivery.body())).build();
+                HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                // the answer's body means nothing to us: closing it unread keeps a trickling receiver from holding us
+                response.body().close();
+                status = response.statusCode();
+            } catch (HttpTimeoutException e) {
+                error = "no answer within " + settings.requestTimeout();
+            } catch (IOException e) {
+                error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                // this worker is stopping: the lease runs out and another worker sends the event again
+                Thread.currentThread().interrupt();
+                return;
+            }
+        } else {
+            error = "target refused: " + error;
+        }
+        int latency = (int) ((System.nanoTime() - started) / 1_000_000);
+        try {
+            record(delivery, status, latency, error);
+        } catch (SQLException e) {
+            // unrecorded: the lease runs out and the event is sent again (at least once)
+            LOG.warnf("webhook delivery %d: outcome not recorded (%s), it will be sent again", delivery.deliveryId(),
+                    e.getSQLState());
+        }
+    }
+
+    private void record(Claimed delivery, Integer status, int latency, String error) throws SQLException {
+        boolean ok = status != null && status >= 200 && status < 300;
+        if (!ok && error == null) {
+            error = "HTTP " + status;
+        }
+        if (error != null && error.length() > 500) {
+            error = error.substring(0, 500);
+        }
+        double retryIn = backoff(delivery.attempts() + 1).toMillis() / 1000.0;
+        for (int attempt = 1;; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try {
+                    String outcome = null;
+                    int attempts = 0;
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE webhook_deliveries
+                            SET attempts = attempts + 1, last_status = ?, last_latency_ms = ?, last_error = ?,
+                                lease = NULL, leased_until = NULL,
+                                status = CASE WHEN ? THEN 'DELIVERED'
+                                              WHEN now() - first_attempt_at >= make_interval(secs => ?) THEN 'DEAD'
+                                              ELSE 'PENDING' END,
+                                delivered_at = CASE WHEN ? THEN now() END,
+                                next_attempt_at = CASE WHEN ? THEN next_attempt_at ELSE now() + make_interval(secs => ?) END
+                            WHERE id = ? AND lease = ?
+                            RETURNING status, attempts""")) {
+                        ps.setObject(1, status);
+                        ps.setInt(2, latency);
+                        ps.setString(3, ok ? null : error);
+                        ps.setBoolean(4, ok);
+                        ps.setDouble(5, settings.retryFor().toMillis() / 1000.0);
+                        ps.setBoolean(6, ok);
+                        ps.setBoolean(7, ok);
+                        ps.setDouble(8, retryIn);
+                        ps.setLong(9, delivery.deliveryId());
+                        ps.setObject(10, delivery.lease());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) {
+                                outcome = rs.getString(1);
+                                attempts = rs.getInt(2);
+                            }
+                        }
+                    }
+                    if (outcome != null) {
+                        try (PreparedStatement ps = c.prepareStatement("""
+                                INSERT INTO webhook_attempts (delivery_id, attempt, status_code, latency_ms, error, worker)
+                                VALUES (?, ?, ?, ?, ?, ?)""")) {
+                            ps.setLong(1, delivery.deliveryId());
+                            ps.setInt(2, attempts);
+                            ps.setObject(3, status);
+                            ps.setInt(4, latency);
+                            ps.setString(5, ok ? null : error);
+                            ps.setString(6, name);
+                            ps.executeUpdate();
+                        }
+                    }
+                    c.commit();
+                    // no row: the lease ran out (or a replay reset the delivery) and the event goes out again
+                    if (outcome != null) {
+                        listener.attempted(switch (outcome) {
+                            case "DELIVERED" -> Outcome.DELIVERED;
+                            case "DEAD" -> Outcome.DEAD;
+                            default -> Outcome.FAILED;
+                        });
+                    }
+                    return;
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (attempt >= 3 || !("40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState()))) {
+                        throw e;
+                    }
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            }
+        }
+    }
+
+    /** The delay before attempt {@code n + 1}: doubling from the base up to the maximum, with jitter (half to all of it). */
+    Duration backoff(int n) {
+        long base = settings.retryBaseDelay().toMillis();
+        long max = settings.retryMaxDelay().toMillis();
+        long delay = n >= 40 ? max : Math.min(max, base << Math.min(n - 1, 40));
+        return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.genledger.event;
+
+import java.lang.management.ManagementFactory;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import org.jboss.logging.Logger;
+
+/**
+ * This replica's {@link DeliveryWorker}, polled on a schedule; every replica runs one, and the
+ * database divides the work between them. Counts attempts by outcome
+ * ({@code genledger_webhook_deliveries_total{outcome}}).
+ */
+@ApplicationScoped
+public class WebhookDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    WebhooksConfig config;
+
+    @Inject
+    MeterRegistry registry;
+
+    private DeliveryWorker worker;
+
+    @PostConstruct
+    void start() {
+        worker = new DeliveryWorker(dataSource, DeliveryWorker.Settings.from(config),
+                ManagementFactory.getRuntimeMXBean().getName(),
+                outcome -> registry.counter("genledger.webhook.deliveries", "outcome",
+                        outcome.name().toLowerCase(java.util.Locale.ROOT)).increment());
+    }
+
+    @Scheduled(identity = "webhook-deliveries", every = "${genledger.webhooks.poll-every:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        if (!config.enabled()) {
+            return;
+        }
+        try {
+            worker.poll();
+        } catch (SQLException | RuntimeException e) {
+            // the next poll tries again; deliveries wait in the database meanwhile
+            LOG.warnf("webhook poll failed, the next one retries: %s", e.toString());
+        }
+    }
+
+    /** Sends in flight get a moment to finish; the rest are sent again by another replica when their lease runs out. */
+    @PreDestroy
+    void stop() {
+        worker.close(Duration.ofSeconds(2));
+    }
+}
