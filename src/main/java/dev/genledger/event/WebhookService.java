@@ -61,7 +61,7 @@ public class WebhookService {
                 ps.setBoolean(6, request.enabled() == null || request.enabled());
                 ps.executeUpdate();
             }
-            auditor.adminAction(c, who, "webhook-create", id.toString(), null, null);
+            auditor.adminAction(who, "webhook-create", id.toString(), null, null);
             return one(c, id).orElseThrow().withSecret(secret);
         }
     }
@@ -116,7 +116,7 @@ public class WebhookService {
                     return Optional.empty();
                 }
             }
-            auditor.adminAction(c, who, secret == null ? "webhook-update" : "webhook-rotate-secret", id.toString(),
+            auditor.adminAction(who, secret == null ? "webhook-update" : "webhook-rotate-secret", id.toString(),
                     null, null);
             return one(c, id).map(e -> e.withSecret(secret));
         }
@@ -130,7 +130,7 @@ public class WebhookService {
             if (ps.executeUpdate() == 0) {
                 return false;
             }
-            auditor.adminAction(c, who, "webhook-delete", id.toString(), null, null);
+            auditor.adminAction(who, "webhook-delete", id.toString(), null, null);
             return true;
         }
     }
@@ -163,7 +163,7 @@ public class WebhookService {
                 ps.setObject(3, id);
                 count = ps.executeUpdate();
             }
-            auditor.adminAction(c, who, "webhook-replay", id.toString(), null,
+            auditor.adminAction(who, "webhook-replay", id.toString(), null,
                     "{\"fromEventId\": " + range.fromEventId() + ", \"toEventId\": " + range.toEventId()
                             + ", \"deliveries\": " + count + "}");
             return Optional.of(new WebhookViews.Replayed(count));
