@@ -4,12 +4,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
+import dev.genledger.db.RetentionConfig;
 import dev.genledger.db.RetentionStep;
 
 /**
- * Removes events older than their own retention period (not the deleted-data one: consumers replay
- * from them), with their deliveries, in bounded batches. The service's role may not delete events:
- * the owner's {@code purge_events} does (V23).
+ * Removes, with their deliveries, the events of users the purge anonymises (before the users step),
+ * and events older than their own retention period (not the deleted-data one: consumers replay from
+ * them) in bounded batches. The service's role may not delete events: the owner's functions do.
  */
 @ApplicationScoped
 public class EventRetention implements RetentionStep {
@@ -19,6 +20,9 @@ public class EventRetention implements RetentionStep {
 
     @Inject
     EventsConfig config;
+
+    @Inject
+    RetentionConfig retention;
 
     @Override
     public String name() {
@@ -32,7 +36,8 @@ public class EventRetention implements RetentionStep {
 
     @Override
     public long purge() {
-        long total = 0;
+        long total = ((Number) em.createNativeQuery("SELECT purge_user_events(now() - make_interval(secs => :seconds))")
+                .setParameter("seconds", retention.deleted().toSeconds()).getSingleResult()).longValue();
         int removed;
         do {
             removed = ((Number) em.createNativeQuery(

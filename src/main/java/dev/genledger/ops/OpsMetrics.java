@@ -30,7 +30,9 @@ public class OpsMetrics {
             Map.entry("genledger.ready", "The last readiness answer: 1 UP, 0 DOWN, -1 before the first probe"),
             Map.entry("genledger.readiness.changes", "Changes of the readiness answer, by the state it changed to (up, down)"),
             Map.entry("genledger.reconciliation.mismatches", "Mismatches found by the last reconciliation of balances, ledger and holds"),
-            Map.entry("genledger.reconciliation.runs", "Reconciliations of balances, ledger and holds"));
+            Map.entry("genledger.reconciliation.runs", "Reconciliations of balances, ledger and holds"),
+            Map.entry("genledger.events.written", "Events the outbox committed, by type (read from the database: the same on every replica)"),
+            Map.entry("genledger.webhook.deliveries", "Webhook delivery attempts of this replica, by outcome (delivered, failed, dead)"));
 
     @Produces
     @Singleton
