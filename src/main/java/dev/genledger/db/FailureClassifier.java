@@ -50,6 +50,9 @@ public final class FailureClassifier {
                 if (sql.getSQLState() == null && isPoolAcquisitionTimeout(sql)) {
                     return new Classification(Kind.POOL_EXHAUSTED, null);
                 }
+                if (isStatementClosedUnderIt(sql)) {
+                    return new Classification(Kind.UNAVAILABLE, sql.getSQLState());
+                }
             }
         }
         Optional<String> permanentState = firstSqlState(failure);
@@ -120,6 +123,13 @@ public final class FailureClassifier {
             }
         }
         return Optional.empty();
+    }
+
+    // The transaction timeout rolled the transaction back from the reaper's thread, which closes its
+    // connection, while the request's thread was between two statements: the driver then refuses
+    // the next one with 55000. Nothing was committed; it is the connection gone, not a bug.
+    private static boolean isStatementClosedUnderIt(SQLException e) {
+        return "55000".equals(e.getSQLState()) && "This statement has been closed.".equals(e.getMessage());
     }
 
     // Agroal reports an exhausted pool as a plain SQLException without SQLState.

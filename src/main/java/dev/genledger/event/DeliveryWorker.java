@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,7 @@ public final class DeliveryWorker implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService sends = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<UUID, Semaphore> slots = new ConcurrentHashMap<>();
+    private volatile Map<UUID, Endpoint> current = Map.of();
 
     public DeliveryWorker(DataSource dataSource, Settings settings, String name, Listener listener) {
         this.dataSource = dataSource;
@@ -94,27 +96,68 @@ public final class DeliveryWorker implements AutoCloseable {
 
     /** Claims what is due for every enabled endpoint with a free slot and starts sending it; returns how many. */
     public int poll() throws SQLException {
+        List<Endpoint> enabled = endpoints();
+        Map<UUID, Endpoint> now = new HashMap<>();
+        enabled.forEach(e -> now.put(e.id(), e));
+        current = now;
         int started = 0;
-        for (Endpoint endpoint : endpoints()) {
-            Semaphore free = slots.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.concurrencyPerEndpoint()));
-            int room = free.availablePermits();
-            if (room == 0) {
-                continue;
-            }
-            for (Claimed delivery : claim(endpoint, room)) {
-                // only this thread acquires, so the permits counted above are there
-                free.acquireUninterruptibly();
-                started++;
+        for (Endpoint endpoint : enabled) {
+            started += fill(endpoint);
+        }
+        return started;
+    }
+
+    // Takes the endpoint's free slots first, then claims at most that many, so fills running at
+    // once (the poll, and sends that just finished) never start more than the slots allow.
+    private int fill(Endpoint endpoint) throws SQLException {
+        Semaphore free = slots.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.concurrencyPerEndpoint()));
+        int room = 0;
+        while (free.tryAcquire()) {
+            room++;
+        }
+        if (room == 0) {
+            return 0;
+        }
+        List<Claimed> claimed;
+        try {
+            claimed = claim(endpoint, room);
+        } catch (SQLException | RuntimeException e) {
+            free.release(room);
+            throw e;
+        }
+        free.release(room - claimed.size());
+        for (Claimed delivery : claimed) {
+            try {
                 sends.execute(() -> {
                     try {
                         send(endpoint, delivery);
                     } finally {
                         free.release();
                     }
+                    refill(endpoint);
                 });
+            } catch (RejectedExecutionException closing) {
+                // the worker is closing: the lease runs out and another worker sends it
+                free.release();
             }
         }
-        return started;
+        return claimed.size();
+    }
+
+    // A send that finished claims the endpoint's next due delivery at once: with the poll alone an
+    // endpoint would get at most its slots' worth of deliveries per poll interval.
+    // It uses the endpoint as the last poll read it (URL, secrets, still enabled), so a change
+    // reaches the refills within a poll interval, as it reaches the poll.
+    private void refill(Endpoint sent) {
+        Endpoint endpoint = current.get(sent.id());
+        if (endpoint == null || sends.isShutdown()) {
+            return;
+        }
+        try {
+            fill(endpoint);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("webhook refill of %s failed, the next poll claims again: %s", endpoint.id(), e.toString());
+        }
     }
 
     /** Lets sends in flight finish (up to {@code grace}), then interrupts the rest: their leases run out. */

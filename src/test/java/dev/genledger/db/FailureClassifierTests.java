@@ -58,6 +58,14 @@ class FailureClassifierTests {
     }
 
     @Test
+    void aStatementClosedByTheTransactionTimeoutIsTheConnectionGoneButAnotherObjectStateIsPermanent() {
+        assertEquals(Kind.UNAVAILABLE, FailureClassifier.classify(
+                new RuntimeException(new SQLException("This statement has been closed.", "55000"))).kind());
+        assertEquals(Kind.PERMANENT, FailureClassifier.classify(
+                new SQLException("cannot refresh materialized view concurrently", "55000")).kind());
+    }
+
+    @Test
     void anExhaustedPoolIsRecognisedWithoutSqlState() {
         assertEquals(Kind.POOL_EXHAUSTED,
                 FailureClassifier.classify(new SQLException("Sorry, acquisition timeout!")).kind());

@@ -195,6 +195,28 @@ class WebhookTests {
     }
 
     @Test
+    void aBacklogDrainsAtTheReceiversPaceNotOneBatchOfSlotsPerPoll() throws Exception {
+        Receiver r = receiver(x -> Receiver.Answer.OK);
+        endpoint(r);
+        List<UUID> users = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            users.add(newUser());
+        }
+        dev.genledger.support.Concurrently.run(users.size(), i -> {
+            for (int n = 1; n <= 5; n++) {
+                grant(users.get(i), n);
+            }
+            return null;
+        });
+        // 100 events through 4 slots: claimed only by the once-a-second poll they would take 25 s.
+        await("100 events delivered", Duration.ofSeconds(10),
+                () -> users.stream().mapToInt(u -> r.acceptedFor(u.toString()).size()).sum() >= 100);
+        for (UUID user : users) {
+            assertEquals(eventIds(user), r.acceptedFor(user.toString()).stream().map(Receiver.Received::eventId).toList());
+        }
+    }
+
+    @Test
     void aHangingReceiverDoesNotStallAnotherEndpoint() throws Exception {
         Receiver hanging = receiver(x -> Receiver.Answer.HANG);
         Receiver healthy = receiver(x -> Receiver.Answer.OK);
