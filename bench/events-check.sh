@@ -9,7 +9,8 @@
 #   (the service needs GENLEDGER_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true to send to 127.0.0.1)
 
 events_drained() {   # events_drained [seconds] [endpoint id]: waits until no delivery (of the endpoint) is pending
-  local deadline=$((SECONDS + ${1:-120})) only=${2:+AND endpoint_id = '$2'}
+  local deadline=$((SECONDS + ${1:-120})) only=""
+  if [ -n "${2:-}" ]; then only="AND endpoint_id = '$2'"; fi
   while [ "$(sql "SELECT count(*) FROM webhook_deliveries WHERE status = 'PENDING' $only")" != 0 ]; do
     [ $SECONDS -lt $deadline ] || { log "events: deliveries still pending after ${1:-120}s"; return 1; }
     sleep 1
