@@ -20,15 +20,14 @@ public final class WebhookSigner {
 
     public static final String PREFIX = "whsec_";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private WebhookSigner() {
     }
 
     /** A new secret: 32 random bytes. */
     public static String newSecret() {
         byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
+        // Not a static field: the native image initialises this class at build time and would bake in its seed.
+        new SecureRandom().nextBytes(key);
         return PREFIX + Base64.getEncoder().encodeToString(key);
     }
 
