@@ -9,11 +9,14 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "genledger.credits")
 public interface CreditsConfig {
 
+    /** The lanes' default, named so that code outside the application's config (tests of the packaged app) agrees. */
+    String DEFAULT_LANES = "8";
+
     /**
      * Lanes grants, spends and refunds queue on (a user always on the same one). Each holds at most
      * one pooled connection at a time: keep it well below the pool size.
      */
-    @WithDefault("8")
+    @WithDefault(DEFAULT_LANES)
     int lanes();
 
     /** Most credit operations a lane applies in one transaction. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import dev.genledger.credit.CreditsConfig;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** The credit lane a user's grants, spends and refunds queue on (as credit.CreditLanes picks it). */
@@ -13,7 +14,10 @@ public final class Lanes {
     }
 
     public static int of(UUID user) {
-        return Math.floorMod(user.hashCode(), ConfigProvider.getConfig().getValue("genledger.credits.lanes", Integer.class));
+        // Against a packaged app (ITs) the test's config has no mapping defaults: fall back to the mapping's.
+        int lanes = ConfigProvider.getConfig().getOptionalValue("genledger.credits.lanes", Integer.class)
+                .orElse(Integer.parseInt(CreditsConfig.DEFAULT_LANES));
+        return Math.floorMod(user.hashCode(), lanes);
     }
 
     /** Creates users (through the API, each holding {@code credits}) until {@code count} are on {@code lane}. */
