@@ -34,7 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.genledger.db.DatabaseRoles;
 import dev.genledger.support.PackagedApp;
 import dev.genledger.support.Tokens;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -65,11 +64,8 @@ class ReplicaKillIT {
 
     @BeforeAll
     static void database() throws Exception {
-        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "150").start();
+        pg = PackagedApp.database(150);
         url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-        try (Connection c = connect()) {
-            DatabaseRoles.create(c);
-        }
     }
 
     @AfterAll

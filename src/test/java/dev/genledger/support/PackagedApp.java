@@ -50,7 +50,15 @@ public final class PackagedApp implements AutoCloseable {
 
     /** An embedded PostgreSQL with the service's roles, as a deployment's database has them. */
     public static EmbeddedPostgres database() throws IOException, SQLException {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        return withRoles(EmbeddedPostgres.builder().start());
+    }
+
+    /** The same with a connection limit of its own, e.g. for several replicas' pools at once. */
+    public static EmbeddedPostgres database(int maxConnections) throws IOException, SQLException {
+        return withRoles(EmbeddedPostgres.builder().setServerConfig("max_connections", Integer.toString(maxConnections)).start());
+    }
+
+    private static EmbeddedPostgres withRoles(EmbeddedPostgres pg) throws SQLException {
         try (Connection c = pg.getPostgresDatabase().getConnection()) {
             DatabaseRoles.create(c);
         }
