@@ -50,7 +50,7 @@ public final class FailureClassifier {
                 if (sql.getSQLState() == null && isPoolAcquisitionTimeout(sql)) {
                     return new Classification(Kind.POOL_EXHAUSTED, null);
                 }
-                if (isStatementClosedUnderIt(sql)) {
+                if (isStatementClosedUnderIt(sql) || isEnlistmentOfDeadConnection(sql)) {
                     return new Classification(Kind.UNAVAILABLE, sql.getSQLState());
                 }
             }
@@ -130,6 +130,13 @@ public final class FailureClassifier {
     // the next one with 55000. Nothing was committed; it is the connection gone, not a bug.
     private static boolean isStatementClosedUnderIt(SQLException e) {
         return "55000".equals(e.getSQLState()) && "This statement has been closed.".equals(e.getMessage());
+    }
+
+    // The pool handed out a connection whose backend had just been terminated: starting the local
+    // transaction on it failed, so Agroal could not enlist it. No statement ran on it.
+    private static boolean isEnlistmentOfDeadConnection(SQLException e) {
+        return e.getSQLState() == null
+                && "Exception in association of connection to existing transaction".equals(e.getMessage());
     }
 
     // Agroal reports an exhausted pool as a plain SQLException without SQLState.

@@ -66,6 +66,14 @@ class FailureClassifierTests {
     }
 
     @Test
+    void aConnectionThePoolCouldNotEnlistBecauseItsBackendDiedIsTheConnectionGone() {
+        SQLException enlist = new SQLException("Exception in association of connection to existing transaction",
+                new SQLException("Failed to enlist. Check if a connection from another datasource is already enlisted"));
+        assertEquals(Kind.UNAVAILABLE, FailureClassifier.classify(new RuntimeException(enlist)).kind());
+        assertEquals(Kind.PERMANENT, FailureClassifier.classify(new SQLException("Exception in something else")).kind());
+    }
+
+    @Test
     void anExhaustedPoolIsRecognisedWithoutSqlState() {
         assertEquals(Kind.POOL_EXHAUSTED,
                 FailureClassifier.classify(new SQLException("Sorry, acquisition timeout!")).kind());
