@@ -2,7 +2,8 @@
 # genledger chaos suite: one command, prints a table, exits non-zero when a guarantee broke.
 #   bench/chaos.sh           full form  (CHAOS_SECONDS=40 of load per fault)
 #   bench/chaos.sh short     CI form    (12 s of load per fault, about 5 minutes; no fleet fault yet, see docs/chaos.md)
-# Starts PostgreSQL 15 inside its own network namespace (veth 10.250.7.1 <-> 10.250.7.2), the
+# Starts PostgreSQL 15 inside its own network namespace (veth 10.250.7.1 <-> 10.250.7.2, or CHAOS_NET=10.250.N for
+# another /30 so that two runs can share a machine), the
 # production jar against it, then for each fault runs bench/src/ChaosClient.java (keyed spends,
 # grants, refunds, transfers, and jobs created, started and settled; every acknowledged operation
 # recorded, unacknowledged ones retried with the same key) while the fault is injected, and checks
@@ -26,7 +27,7 @@ MODE=${1:-full}
 SECS=${CHAOS_SECONDS:-$([ "$MODE" = short ] && echo 12 || echo 40)}
 CLIENTS=${CHAOS_CLIENTS:-16}
 RUN_ID=$(date -u +%H%M%S)
-NS=gl-db-$$ VETH_HOST=glh$$ VETH_DB=gld$$
+NS=gl-db-$$ VETH_HOST=glh$$ VETH_DB=gld$$ NET=${CHAOS_NET:-10.250.7}
 RESULTS="$WORK/results.jsonl"; : > "$RESULTS"
 BOUNCER_PID="" POLL_PID=""
 
@@ -52,14 +53,14 @@ client() { "$JAVA_HOME/bin/java" -cp "$WORK/classes:$CP" ChaosClient "$@" \
   --jdbc="${CHECK_JDBC:-jdbc:postgresql://$PG_HOST:$PG_PORT/postgres?ApplicationName=chaos-check}"; }
 
 # --- the database in its own network namespace -------------------------------------------------
-if ip -br addr | grep -q ' 10\.250\.7\.1/'; then
-  log "10.250.7.1 is already on an interface (a namespace another run left behind?): refusing to measure it"; exit 1
+if ip -br addr | grep -qF " $NET.1/"; then
+  log "$NET.1 is already on an interface (a namespace another run left behind?): refusing to measure it"; exit 1
 fi
 if ip netns add "$NS" 2>/dev/null && ip link add "$VETH_HOST" type veth peer name "$VETH_DB" \
-   && ip link set "$VETH_DB" netns "$NS" && ip addr add 10.250.7.1/30 dev "$VETH_HOST" && ip link set "$VETH_HOST" up \
-   && ip netns exec "$NS" ip addr add 10.250.7.2/30 dev "$VETH_DB" && ip netns exec "$NS" ip link set "$VETH_DB" up \
+   && ip link set "$VETH_DB" netns "$NS" && ip addr add $NET.1/30 dev "$VETH_HOST" && ip link set "$VETH_HOST" up \
+   && ip netns exec "$NS" ip addr add $NET.2/30 dev "$VETH_DB" && ip netns exec "$NS" ip link set "$VETH_DB" up \
    && ip netns exec "$NS" ip link set lo up && ip netns exec "$NS" iptables -L -n >/dev/null 2>&1; then
-  PG_NETNS=$NS PG_HOST=10.250.7.2 NETNS=1
+  PG_NETNS=$NS PG_HOST=$NET.2 NETNS=1
 else
   log "network namespaces or iptables unavailable: the network faults are skipped (reported as blocked)"
   PG_HOST=127.0.0.1 NETNS=0
