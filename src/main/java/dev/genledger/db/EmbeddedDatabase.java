@@ -36,15 +36,30 @@ public class EmbeddedDatabase implements ConfigSourceFactory {
             return java.util.List.of();
         }
         boolean dev = context.getProfiles().contains("dev");
+        ConfigValue portValue = context.getValue("quarkus.http.port");
+        String port = portValue == null || portValue.getValue() == null ? "8080" : portValue.getValue();
+        if (insideMaven()) {
+            if (dev) {
+                // Said by the build, before anything else happens, when a local run already runs.
+                EmbeddedPostgresServer.refuseIfInUse(port);
+            }
+            return java.util.List.of();
+        }
         Map<String, String> props = new HashMap<>(DatabaseRoles.serviceCredentials());
-        ConfigValue port = context.getValue("quarkus.http.port");
-        props.put(URL, EmbeddedPostgresServer.jdbcUrl(dev, port == null || port.getValue() == null ? "8080" : port.getValue()));
+        props.put(URL, EmbeddedPostgresServer.jdbcUrl(dev, port));
         return java.util.List.of(new PropertiesConfigSource(props, "genledger-embedded-postgres", 50));
     }
 
     @Override
     public OptionalInt getPriority() {
         return OptionalInt.of(50);
+    }
+
+    // `./mvnw -Plocal` builds the application inside Maven's JVM, then runs it in a JVM of its own.
+    // The database belongs to the service's JVM, which stops it after the service; started during
+    // the build, it would live in Maven's JVM and stop the moment Maven is interrupted.
+    private static boolean insideMaven() {
+        return System.getProperty("sun.java.command", "").startsWith("org.codehaus.plexus.classworlds.launcher.Launcher");
     }
 
     private static boolean launcherPresent() {

