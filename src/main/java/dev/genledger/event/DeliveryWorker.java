@@ -2,7 +2,6 @@ package dev.genledger.event;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,6 +82,15 @@ public final class DeliveryWorker implements AutoCloseable {
     private final ExecutorService sends = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<UUID, Semaphore> slots = new ConcurrentHashMap<>();
     private volatile Map<UUID, Endpoint> current = Map.of();
+
+    static {
+        // A plain-http attempt goes to the address that was checked and names the host in Host
+        // (TargetPolicy), a header the JDK's client refuses unless allowed before its first use.
+        String allowed = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
+        if (!allowed.toLowerCase(Locale.ROOT).contains("host")) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", allowed.isEmpty() ? "host" : allowed + ",host");
+        }
+    }
 
     public DeliveryWorker(DataSource dataSource, Settings settings, String name, Listener listener) {
         this.dataSource = dataSource;
@@ -262,37 +271,50 @@ public final class DeliveryWorker implements AutoCloseable {
         }
     }
 
+    /** A request to the checked address, naming the host it was checked for. */
+    static HttpRequest.Builder requestTo(TargetPolicy.Target target) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.uri());
+        if (target.host() != null) {
+            request.header("Host", target.host());
+        }
+        return request;
+    }
+
     private void send(Endpoint endpoint, Claimed delivery) {
         String id = Long.toString(delivery.eventId());
         long timestamp = Instant.now().getEpochSecond();
         long started = System.nanoTime();
         Integer status = null;
-        String error = targets.refusal(endpoint.url());
-        if (error == null) {
+        String error = null;
+        TargetPolicy.Target target = null;
+        try {
+            target = targets.target(endpoint.url());
+        } catch (TargetPolicy.Refused e) {
+            error = "target refused: " + e.getMessage();
+        }
+        if (target != null) {
             try {
-                HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url()))
+                HttpRequest.Builder request = requestTo(target)
                         .timeout(settings.requestTimeout())
                         .header("Content-Type", "application/json")
                         .header("User-Agent", "genledger-webhooks")
                         .header("webhook-id", id)
                         .header("webhook-timestamp", Long.toString(timestamp))
                         .header("webhook-signature", WebhookSigner.sign(id, timestamp, delivery.body(), endpoint.secrets()))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(delivery.body())).build();
-                HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(delivery.body()));
+                HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                 // the answer's body means nothing to us: closing it unread keeps a trickling receiver from holding us
                 response.body().close();
                 status = response.statusCode();
             } catch (HttpTimeoutException e) {
                 error = "no answer within " + settings.requestTimeout();
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             } catch (InterruptedException e) {
                 // this worker is stopping: the lease runs out and another worker sends the event again
                 Thread.currentThread().interrupt();
                 return;
             }
-        } else {
-            error = "target refused: " + error;
         }
         int latency = (int) ((System.nanoTime() - started) / 1_000_000);
         try {

@@ -11,43 +11,95 @@ import java.util.Locale;
  * private targets are allowed) only public addresses, so that an admin token cannot turn the
  * service into a probe of the network it runs in. Checked when an endpoint is saved and again
  * before every attempt, against what the name resolves to then.
+ * <p>
+ * The attempt connects to the address that was checked, never to a second lookup of the name: a
+ * name that answers a public address to the check and a loopback one to the connection (DNS
+ * rebinding) would otherwise reach the inside. Plain http goes to the address itself with the
+ * name in {@code Host}; https keeps the name, because the certificate must prove it, which an
+ * internal server answering at a rebound address cannot.
  */
 public final class TargetPolicy {
 
+    /** Looks a host name up; the service uses the system resolver. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /** Where an attempt goes: the URI to request and, for plain http, the {@code Host} it names. */
+    public record Target(URI uri, String host) {
+    }
+
+    /** A URL that may not be sent to, and why. */
+    public static final class Refused extends Exception {
+        Refused(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     private final boolean allowPrivate;
+    private final Resolver resolver;
 
     public TargetPolicy(boolean allowPrivate) {
+        this(allowPrivate, InetAddress::getAllByName);
+    }
+
+    public TargetPolicy(boolean allowPrivate, Resolver resolver) {
         this.allowPrivate = allowPrivate;
+        this.resolver = resolver;
     }
 
     /** Null when the URL is acceptable, otherwise why not. */
     public String refusal(String url) {
+        try {
+            target(url);
+            return null;
+        } catch (Refused e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Where to send to, resolved once and checked. */
+    public Target target(String url) throws Refused {
         URI uri;
         try {
             uri = new URI(url);
         } catch (Exception e) {
-            return "not a URL";
+            throw new Refused("not a URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            return "the scheme must be http or https";
+            throw new Refused("the scheme must be http or https");
         }
         if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-            return "the URL needs a host, and no user info or fragment";
+            throw new Refused("the URL needs a host, and no user info or fragment");
         }
-        if (allowPrivate) {
-            return null;
-        }
+        InetAddress[] addresses;
         try {
-            for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
+            addresses = resolver.resolve(uri.getHost());
+        } catch (UnknownHostException e) {
+            throw new Refused("the host does not resolve");
+        }
+        if (addresses.length == 0) {
+            throw new Refused("the host does not resolve");
+        }
+        if (!allowPrivate) {
+            for (InetAddress address : addresses) {
                 if (isInternal(address)) {
-                    return "the host resolves to an internal address";
+                    throw new Refused("the host resolves to an internal address");
                 }
             }
-        } catch (UnknownHostException e) {
-            return "the host does not resolve";
         }
-        return null;
+        if (scheme.equals("https")) {
+            return new Target(uri, null);
+        }
+        InetAddress pinned = addresses[0];
+        String literal = pinned instanceof Inet6Address ? "[" + pinned.getHostAddress().replaceFirst("%.*", "") + "]"
+                : pinned.getHostAddress();
+        String port = uri.getPort() == -1 ? "" : ":" + uri.getPort();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+        return new Target(URI.create("http://" + literal + port + path + query), uri.getRawAuthority());
     }
 
     static boolean isInternal(InetAddress a) {

@@ -23,7 +23,8 @@ import com.sun.net.httpserver.HttpServer;
 final class Receiver implements AutoCloseable {
 
     /** One request as it arrived. */
-    record Received(String id, String timestamp, String signature, String body, JsonNode event, long atNanos) {
+    record Received(String id, String timestamp, String signature, String body, JsonNode event, long atNanos,
+            String host) {
 
         long eventId() {
             return event.get("id").asLong();
@@ -62,7 +63,7 @@ final class Receiver implements AutoCloseable {
                 String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 var h = exchange.getRequestHeaders();
                 Received r = new Received(h.getFirst("webhook-id"), h.getFirst("webhook-timestamp"),
-                        h.getFirst("webhook-signature"), body, JSON.readTree(body), System.nanoTime());
+                        h.getFirst("webhook-signature"), body, JSON.readTree(body), System.nanoTime(), h.getFirst("Host"));
                 received.add(r);
                 Answer answer = this.behaviour.apply(r);
                 if (answer.hang()) {
@@ -91,7 +92,11 @@ final class Receiver implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return "http://127.0.0.1:" + port() + "/hook";
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     /** Every request, in arrival order. */
