@@ -112,7 +112,9 @@ LB_PID=""
 lb_start() {
   local cfg="$WORK/haproxy.cfg"
   {
-    printf 'global\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n'
+    # One log line per request in haproxy.log: its termination state tells who ended a failed one.
+    printf 'global\n  maxconn 4096\n  log stdout format raw local0\n'
+    printf 'defaults\n  mode http\n  log global\n  option httplog\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n'
     printf 'frontend api\n  bind 127.0.0.1:%s\n  default_backend genledger\n' "$LB_PORT"
     printf 'backend genledger\n  balance roundrobin\n  option httpchk GET /q/health/ready\n  http-check expect status 200\n'
     printf '  default-server inter 1s fall 2 rise 2\n'
