@@ -79,6 +79,8 @@ public class Lots {
     void refund(LotBook book, UUID user, long ledgerId, long amount) {
         record Drawn(LotBook.Lot lot, long amount) {
         }
+        // the draws of this batch's earlier spends must be visible to the look-back
+        flush(book);
         List<Drawn> drawn = sql.list("""
                 SELECT l.id, l.user_id, l.category, l.priority, l.expires_at,
                        l.expires_at IS NOT NULL AND l.expires_at <= now(), l.amount, l.remaining, l.held, -d.amount
