@@ -22,7 +22,7 @@ measure() {   # measure <row name> <wrk mode>: one row of the table
   local out
   log "wrk $1: $2, $CLIENTS clients, ${SECONDS_PER}s"
   out=$(wrk -t 2 -c "$CLIENTS" -d "${SECONDS_PER}s" --timeout 10s -s "$ROOT/bench/lua/genledger.lua" \
-        "http://127.0.0.1:$APP_PORT" -- "$2" "$TOKEN" "$USERS" "$1-$STAMP" | sed -n 's/^RESULT //p')
+        "http://127.0.0.1:$APP_PORT" -- "$2" "$TOKEN" "$USERS" "$2-$RANDOM-$STAMP" | sed -n 's/^RESULT //p')
   jq -c --arg n "$1" '. + {scenario: $n}' <<< "$out" >> "$ROWS"
 }
 
