@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
@@ -99,7 +100,9 @@ public class LotExpiry {
             return lots.size();
         });
         if (expired > 0) {
-            registry.counter("genledger.credits.lots.expired").increment(expired);
+            Counter.builder("genledger.credits.lots.expired")
+                    .description("Credit lots whose rest the expiry sweep took as an EXPIRE ledger row")
+                    .register(registry).increment(expired);
         }
         return expired;
     }
