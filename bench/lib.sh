@@ -132,16 +132,38 @@ rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$APP_PID/status"; }
 
 token() { "$BENCH_ROOT/dev/token.sh" "$1"; }
 
-# Users with predictable ids (00000000-0000-4000-8000-<n, 12 digits>), n = 0..count, each with a
-# balance and the GRANT ledger row that explains it, so reconciliation stays clean. User 0 is the
-# "hot" user of the hot-user scenario.
+# Users with predictable ids (00000000-0000-4000-8000-<n, 12 digits>), n = first..first+count, each
+# with a balance, the GRANT ledger rows that explain it and the lots they created, so reconciliation
+# stays clean. User 0 is the "hot" user of the hot-user scenario. seed_users <count> <balance>
+# [lots [first]]: lots 1 (the default) is one paid lot that never expires; 3 splits the balance into a
+# promotional lot expiring in a year, a paid one expiring in two and a paid one that never expires,
+# so every spend reads three lots; 0 writes no lot (a schema from before lots, for comparisons).
 seed_users() {
-  local count=$1 balance=$2
-  sql "INSERT INTO users (id, email, balance)
+  local count=$1 balance=$2 lots=${3:-1} first=${4:-0} lot_rows
+  lot_rows="INSERT INTO credit_lots (user_id, ledger_id, category, amount, remaining, expires_at)
+              SELECT s.user_id, e.id, s.category, s.amount, s.amount, s.expires_at
+              FROM share s JOIN entry e ON e.user_id = s.user_id AND e.idempotency_key = 'seed-' || s.part"
+  [ "$lots" = 0 ] && lot_rows="SELECT count(*) FROM entry"
+  sql "WITH fresh AS (
+         INSERT INTO users (id, email, balance)
          SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'bench' || n || '@example.com', $balance
-         FROM generate_series(0, $count) n;
-       INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key, actor)
-         SELECT id, balance, balance, 'GRANT', 'bench seed', 'seed', 'bench' FROM users WHERE email LIKE 'bench%';
+         FROM generate_series($first, $first + $count) n RETURNING id, balance),
+       terms (part, category, expires_at) AS (
+         SELECT * FROM (VALUES (1, 'promotional', now() + interval '1 year'), (2, 'paid', now() + interval '2 years'),
+                               (3, 'paid', NULL::timestamptz)) t (part, category, expires_at)
+         WHERE $lots = 3 OR t.part = 3),
+       parts AS (SELECT count(*) AS n FROM terms),
+       share AS (
+         SELECT f.id AS user_id, t.part, t.category, t.expires_at,
+                CASE WHEN t.part = 3 THEN f.balance - (p.n - 1) * (f.balance / 3) ELSE f.balance / 3 END AS amount
+         FROM fresh f CROSS JOIN terms t CROSS JOIN parts p),
+       entry AS (
+         INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key, actor)
+         SELECT user_id, amount, sum(amount) OVER (PARTITION BY user_id ORDER BY part), 'GRANT', 'bench seed',
+                'seed-' || part, 'bench'
+         FROM share ORDER BY user_id, part
+         RETURNING id, user_id, idempotency_key)
+       $lot_rows;
        ANALYZE;" >/dev/null
 }
 

@@ -66,6 +66,7 @@ pg_start
 log "migrating (first start of the service), then seeding $USERS users with a quiz each"
 app_start jvm; app_wait_ready >/dev/null; app_stop
 seed_users "$USERS" 1000000000000
+seed_users "$USERS" 1000000000000 3 $((USERS + 1))   # the three-lot users of the "three lots" row
 seed_quizzes "$USERS"
 TOKEN=$(token service)
 ADMIN=$(token admin)
@@ -93,6 +94,7 @@ PGB64=$(pgbench_run 64)
 BASE=$(jq -n "[$PGB16, $PGB64] | max")
 
 for c in 16 64 128; do wrk_run "uncontended" spend "$c" >/dev/null; done
+wrk_run "uncontended, three lots" lots3 64 >/dev/null
 retries0=$(metric genledger_db_retries_total)
 batches0=$(metric genledger_credits_batch_size_count); ops0=$(metric genledger_credits_batch_size_sum)
 wrk_run hot hot 64 >/dev/null

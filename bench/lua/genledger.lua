@@ -1,6 +1,7 @@
 -- wrk script for genledger. Arguments (after --): mode token users prefix
 --   mode   spend  spends of 1 on a random user of 1..users (uncontended)
 --          hot    spends of 1 on user 0 (every client on one user)
+--          lots3  spends of 1 on a random user of users+2..2*users+1 (seeded with three lots each)
 --          mixed  80 % reads (balance, ledger page of 20, quiz) / 20 % spends, random users
 -- Every spend carries its own Idempotency-Key (<prefix>-<thread>-<n>). done() prints one JSON
 -- line (prefixed RESULT) with throughput, latency percentiles and status classes of all threads.
@@ -35,6 +36,7 @@ function request()
   if mode == "hot" then return spend(0) end
   local k = math.random(1, users)
   if mode == "spend" then return spend(k) end
+  if mode == "lots3" then return spend(users + 1 + k) end
   local r = math.random(100)
   if r <= 20 then return spend(k) end
   if r <= 47 then return wrk.format("GET", "/v1/users/" .. uid(k) .. "/balance", get_headers) end

@@ -9,7 +9,13 @@ import java.util.UUID;
 
 /** One balance change asked for: applied at most once per (user, idempotency key). */
 public record CreditCommand(UUID userId, LedgerKind kind, long amount, String reason, String reference,
-        String idempotencyKey, String actor) {
+        String idempotencyKey, String actor, LotTerms lot) {
+
+    /** A change that creates no lot on its own terms (a spend, a refund, a plain grant). */
+    public CreditCommand(UUID userId, LedgerKind kind, long amount, String reason, String reference,
+            String idempotencyKey, String actor) {
+        this(userId, kind, amount, reason, reference, idempotencyKey, actor, LotTerms.PAID_FOREVER);
+    }
 
     long delta() {
         return kind.sign * amount;
@@ -17,7 +23,9 @@ public record CreditCommand(UUID userId, LedgerKind kind, long amount, String re
 
     /** What makes two requests with one key "the same request". */
     String requestHash() {
-        return hash(kind.name(), Long.toString(amount), reason, reference);
+        String terms = lot.hashPart();
+        return terms == null ? hash(kind.name(), Long.toString(amount), reason, reference)
+                : hash(kind.name(), Long.toString(amount), reason, reference, terms);
     }
 
     static String hash(String... parts) {

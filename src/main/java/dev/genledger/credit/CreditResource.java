@@ -63,8 +63,20 @@ public class CreditResource extends DatabaseResource {
     @POST
     @Path("credits/grant")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public Response grant(@PathParam("id") UUID id, @Valid @NotNull CreditRequests.Change request) {
-        return change(id, LedgerKind.GRANT, request);
+    public Response grant(@PathParam("id") UUID id, @Valid @NotNull CreditRequests.Grant request) {
+        CreditResult result = credits.change(new CreditCommand(id, LedgerKind.GRANT, request.amount(), request.reason(),
+                request.reference(), idempotencyKey.value(), caller.actor(), request.lot()));
+        return answer(id, result, request.amount());
+    }
+
+    @GET
+    @Path("credits/lots")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public Page<CreditViews.Lot> lots(@PathParam("id") UUID id, @QueryParam("cursor") String cursor,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
+            String limit) {
+        caller.requireAccessTo(id);
+        return credits.lots(id, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
     @POST
@@ -84,11 +96,17 @@ public class CreditResource extends DatabaseResource {
     private Response change(UUID id, LedgerKind kind, CreditRequests.Change request) {
         CreditResult result = credits.change(new CreditCommand(id, kind, request.amount(), request.reason(),
                 request.reference(), idempotencyKey.value(), caller.actor()));
+        return answer(id, result, request.amount());
+    }
+
+    // A grant answers its ledger row with the lot it created.
+    private static Response answer(UUID id, CreditResult result, long amount) {
+        Object body = result.lot() == null ? result.entry() : CreditViews.Grant.of(result.entry(), result.lot());
         return switch (result.status()) {
-            case APPLIED -> Response.status(Response.Status.CREATED).entity(result.entry()).build();
-            case REPLAYED -> Response.status(Response.Status.CREATED).entity(result.entry())
+            case APPLIED -> Response.status(Response.Status.CREATED).entity(body).build();
+            case REPLAYED -> Response.status(Response.Status.CREATED).entity(body)
                     .header(IdempotencyKey.REPLAYED_HEADER, "true").build();
-            case INSUFFICIENT -> throw ApiProblem.insufficientCredits(result.available(), request.amount());
+            case INSUFFICIENT -> throw ApiProblem.insufficientCredits(result.available(), amount);
             case USER_NOT_FOUND -> throw ApiProblem.notFound("user " + id);
             case KEY_REUSED -> throw ApiProblem.idempotencyKeyReused();
         };

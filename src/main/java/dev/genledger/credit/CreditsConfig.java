@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Settings of the credit lanes and the per-user balance locks; environment overrides in application.properties. */
+/** Settings of the credit lanes, the per-user balance locks and lot expiry; environment overrides in application.properties. */
 @ConfigMapping(prefix = "genledger.credits")
 public interface CreditsConfig {
 
@@ -26,4 +26,16 @@ public interface CreditsConfig {
     /** Longest wait for a user's in-process lock; past it the caller gets contention (retried, or 503). */
     @WithDefault("2S")
     Duration lockWait();
+
+    /** How often the lot expiry sweep runs on each replica ("off" disables it); one replica at a time does the work. */
+    @WithDefault("1m")
+    String expiryEvery();
+
+    /** How long after start the first lot expiry sweep waits. */
+    @WithDefault("20s")
+    String expiryDelay();
+
+    /** Most users whose expired lots one run of the lot expiry sweep takes, in one transaction. */
+    @WithDefault("200")
+    int expiryBatch();
 }

@@ -1,5 +1,6 @@
 package dev.genledger.credit;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,9 +22,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * <ul>
  * <li>hold: {@code users.held += cost} if {@code balance - held >= cost}; one OPEN credit_holds row.
- * No ledger row: the balance does not move (and the ledger refuses amounts of 0).</li>
- * <li>capture: {@code balance -= cost, held -= cost}; one CAPTURE ledger row with a negative amount.</li>
- * <li>release: {@code held -= cost}; no ledger row.</li>
+ * No ledger row: the balance does not move (and the ledger refuses amounts of 0). The cost is
+ * reserved in lots, in their draw order, and the hold keeps them (expiry waits) until it settles.</li>
+ * <li>capture: {@code balance -= cost, held -= cost}; one CAPTURE ledger row with a negative amount,
+ * drawn from the hold's lots.</li>
+ * <li>release: {@code held -= cost}, also in the hold's lots; no ledger row.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -41,12 +44,22 @@ public class Holds {
     Sql sql;
 
     @Inject
+    Lots lots;
+
+    @Inject
     TransactionSynchronizationRegistry transaction;
 
     @Inject
     MeterRegistry registry;
 
     public HoldResult hold(UUID userId, UUID jobId, long amount, String actor) {
+        LotBook book = lots.open(List.of(userId));
+        Optional<List<LotBook.Draw>> plan = book.plan(userId, amount);
+        if (plan.isEmpty()) {
+            return sql.first("SELECT 1 FROM live_users WHERE id = ?",
+                    rs -> new HoldResult(CreditResult.Status.INSUFFICIENT, book.available(userId)), userId)
+                    .orElse(new HoldResult(CreditResult.Status.USER_NOT_FOUND, 0));
+        }
         int held = sql.update("""
                 UPDATE live_users SET held = held + ?, updated_at = now()
                 WHERE id = ? AND balance - held >= ?
@@ -56,8 +69,9 @@ public class Holds {
                     rs -> new HoldResult(CreditResult.Status.INSUFFICIENT, rs.getLong(1)), userId)
                     .orElse(new HoldResult(CreditResult.Status.USER_NOT_FOUND, 0));
         }
-        sql.update("INSERT INTO credit_holds (user_id, job_id, amount, actor) VALUES (?, ?, ?, ?)",
-                userId, jobId, amount, actor);
+        long holdId = sql.first("INSERT INTO credit_holds (user_id, job_id, amount, actor) VALUES (?, ?, ?, ?) RETURNING id",
+                rs -> rs.getLong(1), userId, jobId, amount, actor).orElseThrow();
+        lots.reserve(holdId, plan.get());
         countOnCommit("hold", amount);
         return new HoldResult(CreditResult.Status.APPLIED, 0);
     }
@@ -80,6 +94,7 @@ public class Holds {
                 RETURNING id
                 """, rs -> rs.getLong(1), hold.userId(), -hold.amount(), balanceAfter, LedgerKind.CAPTURE.name(),
                 reason, "job:" + jobId, key, CreditCommand.hash(key), actor).orElseThrow();
+        lots.capture(hold.id(), ledgerId);
         settle(hold, "CAPTURED", ledgerId);
         countOnCommit("capture", hold.amount());
         return true;
@@ -93,6 +108,7 @@ public class Holds {
         }
         OpenHold hold = open.get();
         sql.update("UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?", hold.amount(), hold.userId());
+        lots.release(hold.id());
         settle(hold, "RELEASED", null);
         countOnCommit("release", hold.amount());
         return true;

@@ -53,35 +53,62 @@ public class LedgerWriter {
     @Inject
     Sql sql;
 
-    /** Applies the commands in order; each gets its own result. */
+    @Inject
+    Lots lots;
+
+    /**
+     * Applies the commands in order; each gets its own result. The users' lots are read once, the
+     * draws of every command worked out on them, and written together at the end.
+     */
     public List<CreditResult> applyAll(List<CreditCommand> commands) {
+        LotBook book = lots.open(commands.stream().map(CreditCommand::userId).toList());
         List<CreditResult> results = new ArrayList<>(commands.size());
         for (CreditCommand command : commands) {
-            results.add(apply(command));
+            results.add(apply(command, book));
         }
+        lots.flush(book);
         return results;
     }
 
-    private CreditResult apply(CreditCommand cmd) {
-        return sql.first(APPLY,
-                rs -> CreditResult.applied(new CreditViews.Entry(rs.getLong(1), cmd.userId(), cmd.kind().name(),
-                        cmd.delta(), rs.getLong(2), cmd.reason(), cmd.reference(), null,
-                        rs.getObject(3, OffsetDateTime.class))),
+    private CreditResult apply(CreditCommand cmd, LotBook book) {
+        Optional<List<LotBook.Draw>> plan = Optional.empty();
+        if (cmd.delta() < 0) {
+            plan = book.plan(cmd.userId(), cmd.amount());
+            if (plan.isEmpty()) {
+                return diagnose(cmd, book.available(cmd.userId()));
+            }
+        }
+        Optional<CreditViews.Entry> applied = sql.first(APPLY,
+                rs -> new CreditViews.Entry(rs.getLong(1), cmd.userId(), cmd.kind().name(), cmd.delta(), rs.getLong(2),
+                        cmd.reason(), cmd.reference(), null, rs.getObject(3, OffsetDateTime.class)),
                 cmd.userId(), cmd.idempotencyKey(), cmd.delta(), cmd.userId(), cmd.delta(), cmd.userId(), cmd.delta(),
-                cmd.kind().name(), cmd.reason(), cmd.reference(), cmd.idempotencyKey(), cmd.requestHash(), cmd.actor())
-                .orElseGet(() -> diagnose(cmd));
+                cmd.kind().name(), cmd.reason(), cmd.reference(), cmd.idempotencyKey(), cmd.requestHash(), cmd.actor());
+        if (applied.isEmpty()) {
+            return diagnose(cmd, book.available(cmd.userId()));
+        }
+        CreditViews.Entry entry = applied.get();
+        CreditViews.Lot created = null;
+        switch (cmd.kind()) {
+            case GRANT -> {
+                lots.create(book, cmd.userId(), entry.id(), cmd.amount(), cmd.lot());
+                created = lots.createdBy(entry.id()).orElseThrow();
+            }
+            case REFUND -> lots.refund(book, cmd.userId(), entry.id(), cmd.amount());
+            default -> book.take(entry.id(), plan.orElseThrow());
+        }
+        return CreditResult.applied(entry, created);
     }
 
-    private CreditResult diagnose(CreditCommand cmd) {
-        Optional<Long> available = available(cmd.userId());
-        if (available.isEmpty()) {
+    private CreditResult diagnose(CreditCommand cmd, long available) {
+        if (this.available(cmd.userId()).isEmpty()) {
             return CreditResult.of(CreditResult.Status.USER_NOT_FOUND, 0);
         }
         return sql.first("SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?",
-                rs -> cmd.requestHash().equals(rs.getString(10)) ? CreditResult.replayed(entry(rs))
-                        : CreditResult.of(CreditResult.Status.KEY_REUSED, available.get()),
+                rs -> cmd.requestHash().equals(rs.getString(10))
+                        ? CreditResult.replayed(entry(rs), lots.createdBy(rs.getLong(1)).orElse(null))
+                        : CreditResult.of(CreditResult.Status.KEY_REUSED, available),
                 cmd.userId(), cmd.idempotencyKey())
-                .orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available.get()));
+                .orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available));
     }
 
     /** Moves credits between two users; their rows are taken in id order, so opposite transfers cannot deadlock. */
@@ -100,20 +127,30 @@ public class LedgerWriter {
                 return new TransferResult(CreditResult.Status.USER_NOT_FOUND, null, user, 0);
             }
         }
-        if (balances.get(from) < amount) {
-            return new TransferResult(CreditResult.Status.INSUFFICIENT, null, null, balances.get(from));
+        LotBook book = lots.open(List.of(from));
+        Optional<List<LotBook.Draw>> plan = book.plan(from, amount);
+        if (plan.isEmpty()) {
+            return new TransferResult(CreditResult.Status.INSUFFICIENT, null, null, book.available(from));
         }
         long fromAfter = changeBalance(from, -amount);
         long toAfter = changeBalance(to, amount);
         UUID transferId = UUID.randomUUID();
-        OffsetDateTime at = sql.first("""
+        record Leg(long id, String kind, OffsetDateTime at) {
+        }
+        List<Leg> legs = sql.list("""
                 INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key,
                                            request_hash, transfer_id, actor)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, NULL, NULL, ?, ?)
-                RETURNING created_at
-                """, rs -> rs.getObject(1, OffsetDateTime.class),
+                RETURNING id, kind, created_at
+                """, rs -> new Leg(rs.getLong(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class)),
                 from, -amount, fromAfter, LedgerKind.TRANSFER_OUT.name(), reason, key, hash, transferId, actor,
-                to, amount, toAfter, LedgerKind.TRANSFER_IN.name(), reason, transferId, actor).orElseThrow();
+                to, amount, toAfter, LedgerKind.TRANSFER_IN.name(), reason, transferId, actor);
+        Map<String, Leg> byKind = legs.stream().collect(Collectors.toMap(Leg::kind, leg -> leg));
+        LotTerms received = Lots.transferred(book, plan.get());
+        book.take(byKind.get(LedgerKind.TRANSFER_OUT.name()).id(), plan.get());
+        lots.create(book, to, byKind.get(LedgerKind.TRANSFER_IN.name()).id(), amount, received);
+        lots.flush(book);
+        OffsetDateTime at = legs.get(0).at();
         return new TransferResult(CreditResult.Status.APPLIED,
                 new CreditViews.Transfer(transferId, from, to, amount, fromAfter, toAfter, reason, at), null,
                 fromAfter);

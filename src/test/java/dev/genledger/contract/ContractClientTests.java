@@ -23,6 +23,8 @@ import dev.genledger.contract.client.api.QuizzesApi;
 import dev.genledger.contract.client.api.UsersApi;
 import dev.genledger.contract.client.model.Answers;
 import dev.genledger.contract.client.model.CreditChange;
+import dev.genledger.contract.client.model.CreditGrant;
+import dev.genledger.contract.client.model.Grant;
 import dev.genledger.contract.client.model.Graded;
 import dev.genledger.contract.client.model.Job;
 import dev.genledger.contract.client.model.JobCreate;
@@ -75,12 +77,14 @@ class ContractClientTests {
         assertEquals(user.getId(), users.findUser(email, null, null).getId());
 
         String key = "welcome-" + UUID.randomUUID();
-        CreditChange welcome = new CreditChange().amount(100L).reason("welcome bonus");
-        LedgerEntry granted = credits.grantCredits(user.getId(), welcome, key);
+        CreditGrant welcome = new CreditGrant().amount(100L).reason("welcome bonus");
+        Grant granted = credits.grantCredits(user.getId(), welcome, key);
         assertEquals(100L, granted.getBalanceAfter());
-        ApiResponse<LedgerEntry> replay = credits.grantCreditsWithHttpInfo(user.getId(), welcome, key);
+        assertEquals(100L, granted.getLot().getRemaining());
+        ApiResponse<Grant> replay = credits.grantCreditsWithHttpInfo(user.getId(), welcome, key);
         assertEquals(List.of("true"), replay.getHeaders().get("idempotent-replayed"));
         assertEquals(granted.getId(), replay.getData().getId());
+        assertEquals(granted.getLot().getId(), replay.getData().getLot().getId());
         assertEquals(100L, Api.balance(user.getId()), "the replay granted nothing");
 
         ApiException refused = assertThrows(ApiException.class,
@@ -95,6 +99,8 @@ class ContractClientTests {
         LedgerEntry spent = credits.spendCredits(user.getId(), new CreditChange().amount(30L).reason("quiz"), null);
         assertEquals(-30L, spent.getAmount());
         assertEquals(70L, credits.getBalance(user.getId(), null).getAvailable());
+        assertEquals(70L, credits.getBalance(user.getId(), null).getLots().get(0).getRemaining());
+        assertEquals(1, credits.listCreditLots(user.getId(), null, null).getItems().size());
 
         Job job = jobs.createJob(user.getId(), new JobCreate().jobKey("client-" + UUID.randomUUID()).kind("quiz").cost(5L));
         assertEquals(JobStatus.PENDING, job.getStatus());

@@ -43,7 +43,7 @@ class BalanceLocksTests {
         asAdmin().get("/v1/admin/reconciliation").then().statusCode(200).body("mismatches", hasSize(0));
     }
 
-    /** A grant by "another replica": stripe lock, balance change and ledger row, not yet committed. */
+    /** A grant by "another replica": stripe lock, balance change, ledger row and lot, not yet committed. */
     private static final class OtherReplica implements AutoCloseable {
         private final Connection c;
 
@@ -55,9 +55,12 @@ class BalanceLocksTests {
                 s.execute("LOCK TABLE " + BalanceLocks.table(BalanceLocks.stripe(user)) + " IN EXCLUSIVE MODE");
             }
             try (PreparedStatement ps = c.prepareStatement("""
-                    WITH changed AS (UPDATE users SET balance = balance + ? WHERE id = ? RETURNING balance)
-                    INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key, actor)
-                    SELECT ?, ?, balance, 'GRANT', 'other replica', ?, 'test' FROM changed
+                    WITH changed AS (UPDATE users SET balance = balance + ? WHERE id = ? RETURNING balance),
+                    entry AS (INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key, actor)
+                              SELECT ?, ?, balance, 'GRANT', 'other replica', ?, 'test' FROM changed
+                              RETURNING id, user_id, amount)
+                    INSERT INTO credit_lots (user_id, ledger_id, category, amount, remaining)
+                    SELECT user_id, id, 'paid', amount, amount FROM entry
                     """)) {
                 ps.setLong(1, amount);
                 ps.setObject(2, user);

@@ -60,6 +60,7 @@ class EventsTests {
         assertNotNull(page.getString("items[0].occurredAt"));
         Map<String, Object> data = page.getMap("items[0].data");
         Map<String, Object> answered = entry.getMap("");
+        assertNotNull(answered.remove("lot"), "the grant answers its lot beside its ledger entry");
         assertEquals(answered.keySet(), data.keySet(), "the event's data is the ledger entry the grant answered");
         assertEquals(Instant.parse((String) answered.remove("createdAt")), Instant.parse((String) data.remove("createdAt")));
         assertEquals(answered, data);
@@ -171,13 +172,21 @@ class EventsTests {
         assertEquals(List.of("credits.granted", "credits.depleted"), types(user));
     }
 
-    /** What an operator at psql might do: spend all of the user's 100 credits, ledger row and balance. */
+    /** What an operator at psql might do: spend all of the user's 100 credits, ledger row, lot draw and balance. */
     private static void spendAllByHand(UUID user, boolean commit) throws Exception {
         try (Connection c = Database.connect()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit_ledger (user_id, amount, balance_after, "
-                    + "kind, reason, actor) VALUES (?, -100, 0, 'ADMIN_ADJUSTMENT', 'by hand', 'ops')")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH entry AS (INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, actor)
+                                   VALUES (?, -100, 0, 'ADMIN_ADJUSTMENT', 'by hand', 'ops') RETURNING id),
+                    drawn AS (INSERT INTO credit_lot_draws (ledger_id, lot_id, amount)
+                              SELECT entry.id, l.id, -l.remaining FROM entry, credit_lots l
+                              WHERE l.user_id = ? AND l.remaining > 0)
+                    UPDATE credit_lots SET remaining = 0 WHERE user_id = ?
+                    """)) {
                 ps.setObject(1, user);
+                ps.setObject(2, user);
+                ps.setObject(3, user);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE users SET balance = 0 WHERE id = ?")) {

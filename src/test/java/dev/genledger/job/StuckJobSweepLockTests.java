@@ -59,9 +59,12 @@ class StuckJobSweepLockTests {
                         Math.floorMod(user.hashCode(), 256)));
             }
             try (PreparedStatement ps = other.prepareStatement("""
-                    WITH changed AS (UPDATE users SET balance = balance + 5 WHERE id = ? RETURNING balance)
-                    INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key, actor)
-                    SELECT ?, 5, balance, 'GRANT', 'other replica', ?, 'test' FROM changed
+                    WITH changed AS (UPDATE users SET balance = balance + 5 WHERE id = ? RETURNING balance),
+                    entry AS (INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, idempotency_key, actor)
+                              SELECT ?, 5, balance, 'GRANT', 'other replica', ?, 'test' FROM changed
+                              RETURNING id, user_id)
+                    INSERT INTO credit_lots (user_id, ledger_id, category, amount, remaining)
+                    SELECT user_id, id, 'paid', 5, 5 FROM entry
                     """)) {
                 ps.setObject(1, user);
                 ps.setObject(2, user);
