@@ -35,10 +35,20 @@ public class Sql {
         void run() throws SQLException;
     }
 
+    /** Statements of one transaction of {@link #inOwnTransaction}. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connected sql);
+    }
+
     /** A statement that failed; unchecked, so the transaction rolls back. */
     public static final class SqlFailure extends RuntimeException {
         SqlFailure(SQLException cause) {
             super("statement failed: SQLState " + cause.getSQLState(), cause);
+        }
+
+        public String sqlState() {
+            return ((SQLException) getCause()).getSQLState();
         }
     }
 
@@ -47,13 +57,8 @@ public class Sql {
 
     /** Every row the query returns, in order. */
     public <T> List<T> list(String sql, Row<T> row, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
-                ResultSet rs = ps.executeQuery()) {
-            List<T> rows = new ArrayList<>();
-            while (rs.next()) {
-                rows.add(row.read(rs));
-            }
-            return rows;
+        try (Connection c = dataSource.getConnection()) {
+            return on(c).list(sql, row, params);
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
@@ -61,9 +66,8 @@ public class Sql {
 
     /** The query's first row, if it returns one. */
     public <T> Optional<T> first(String sql, Row<T> row, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
-                ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+        try (Connection c = dataSource.getConnection()) {
+            return on(c).first(sql, row, params);
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
@@ -71,8 +75,8 @@ public class Sql {
 
     /** Runs an INSERT, UPDATE or DELETE; returns the rows it changed. */
     public int update(String sql, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
-            return ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            return on(c).update(sql, params);
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
@@ -93,6 +97,73 @@ public class Sql {
             work.run();
         } catch (SQLException e) {
             throw new SqlFailure(e);
+        }
+    }
+
+    /** The same statements on a connection the caller holds itself. */
+    public static Connected on(Connection c) {
+        return new Connected(c);
+    }
+
+    /**
+     * Runs the work in a REPEATABLE READ transaction of its own on a connection of {@code pool},
+     * outside the container's transactions: for a worker that owns its pool, as every replica's
+     * webhook worker does. Commits when the work returns, rolls back when it throws.
+     */
+    public static <T> T inOwnTransaction(DataSource pool, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                T result = work.run(on(c));
+                c.commit();
+                return result;
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    /** {@link Sql}'s statements on one connection. */
+    public static final class Connected {
+
+        private final Connection c;
+
+        private Connected(Connection c) {
+            this.c = c;
+        }
+
+        public <T> List<T> list(String sql, Row<T> row, Object... params) {
+            try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+                return rows;
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
+        }
+
+        public <T> Optional<T> first(String sql, Row<T> row, Object... params) {
+            try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
+        }
+
+        public int update(String sql, Object... params) {
+            try (PreparedStatement ps = prepare(c, sql, params)) {
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
         }
     }
 
