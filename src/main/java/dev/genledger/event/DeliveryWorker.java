@@ -211,8 +211,8 @@ public final class DeliveryWorker implements AutoCloseable {
                 }
                 Map<Long, long[]> claimed = new HashMap<>();
                 rows.forEach(r -> claimed.put(r[0], new long[] { r[1], r[2] }));
-                return sql.list("SELECT " + EventService.COLUMNS + " FROM events e WHERE e.id = ANY (?) ORDER BY e.xid, e.id",
-                        rs -> {
+                return sql.list("SELECT " + EventService.COLUMNS
+                        + " FROM events e WHERE e.id = ANY (?) ORDER BY e.xid, e.id", rs -> {
                             EventView event = EventService.view(rs);
                             long[] d = claimed.get(event.id());
                             return new Claimed(d[0], event.id(), (int) d[1], lease, body(event));

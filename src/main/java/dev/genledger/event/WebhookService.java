@@ -1,10 +1,6 @@
 package dev.genledger.event;
 
-import java.sql.Array;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,15 +16,12 @@ import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
+import io.quarkus.panache.common.Sort;
 
 /** Webhook endpoints (admin-managed), their delivery log, and replays. */
 @ApplicationScoped
 @TranslateFailures
 public class WebhookService {
-
-    private static final String COLUMNS = """
-            w.id, w.url, w.event_types, w.description, w.enabled,
-            CASE WHEN w.previous_secret_until > now() THEN w.previous_secret_until END, w.created_at, w.updated_at""";
 
     @Inject
     Sql sql;
@@ -42,26 +35,27 @@ public class WebhookService {
     @Transactional
     public WebhookViews.Endpoint create(WebhookRequests.Create request, Who who) {
         checkUrl(request.url());
-        List<String> types = checkTypes(request.eventTypes());
-        String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
-        UUID id = UUID.randomUUID();
-        sql.update("""
-                INSERT INTO webhook_endpoints (id, url, event_types, description, secret, enabled)
-                VALUES (?, ?, ?, ?, ?, ?)""", id, request.url(), types.toArray(String[]::new), request.description(),
-                secret, request.enabled() == null || request.enabled());
-        adminAction(who, "webhook-create", id, null);
-        return one(id).orElseThrow().withSecret(secret);
+        WebhookEndpoint endpoint = new WebhookEndpoint();
+        endpoint.id = UUID.randomUUID();
+        endpoint.url = request.url();
+        endpoint.eventTypes = checkTypes(request.eventTypes()).toArray(String[]::new);
+        endpoint.description = request.description();
+        endpoint.secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
+        endpoint.enabled = request.enabled() == null || request.enabled();
+        endpoint.persistAndFlush();
+        adminAction(who, "webhook-create", endpoint.id, null);
+        return endpoint.view().withSecret(endpoint.secret);
     }
 
     @Transactional
     public List<WebhookViews.Endpoint> list() {
-        return sql.list("SELECT " + COLUMNS + " FROM webhook_endpoints w ORDER BY w.created_at, w.id",
-                WebhookService::endpoint);
+        return WebhookEndpoint.<WebhookEndpoint>listAll(Sort.by("createdAt").and("id")).stream()
+                .map(WebhookEndpoint::view).toList();
     }
 
     @Transactional
     public Optional<WebhookViews.Endpoint> get(UUID id) {
-        return one(id);
+        return WebhookEndpoint.<WebhookEndpoint>findByIdOptional(id).map(WebhookEndpoint::view);
     }
 
     @Transactional
@@ -72,25 +66,34 @@ public class WebhookService {
         List<String> types = patch.eventTypes() == null ? null : checkTypes(patch.eventTypes());
         String secret = patch.secret() != null ? checkSecret(patch.secret())
                 : Boolean.TRUE.equals(patch.rotateSecret()) ? WebhookSigner.newSecret() : null;
-        int updated = sql.update("""
-                UPDATE webhook_endpoints SET url = coalesce(?, url), event_types = coalesce(?::text[], event_types),
-                    description = coalesce(?, description), enabled = coalesce(?::boolean, enabled),
-                    previous_secret = CASE WHEN ?::text IS NULL THEN previous_secret ELSE secret END,
-                    previous_secret_until = CASE WHEN ?::text IS NULL THEN previous_secret_until
-                                                 ELSE now() + make_interval(secs => ?) END,
-                    secret = coalesce(?, secret), updated_at = now()
-                WHERE id = ?""", patch.url(), types == null ? null : types.toArray(String[]::new), patch.description(),
-                patch.enabled(), secret, secret, config.secretOverlap().toMillis() / 1000.0, secret, id);
-        if (updated == 0) {
+        Optional<WebhookEndpoint> found = WebhookEndpoint.findByIdOptional(id);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
+        WebhookEndpoint endpoint = found.get();
+        if (patch.url() != null) {
+            endpoint.url = patch.url();
+        }
+        if (types != null) {
+            endpoint.eventTypes = types.toArray(String[]::new);
+        }
+        if (patch.description() != null) {
+            endpoint.description = patch.description();
+        }
+        if (patch.enabled() != null) {
+            endpoint.enabled = patch.enabled();
+        }
+        if (secret != null) {
+            endpoint.rotate(secret, config.secretOverlap());
+        }
+        endpoint.patched();
         adminAction(who, secret == null ? "webhook-update" : "webhook-rotate-secret", id, null);
-        return one(id).map(e -> e.withSecret(secret));
+        return Optional.of(endpoint.view().withSecret(secret));
     }
 
     @Transactional
     public boolean delete(UUID id, Who who) {
-        if (sql.update("DELETE FROM webhook_endpoints WHERE id = ?", id) == 0) {
+        if (!WebhookEndpoint.deleteById(id)) {
             return false;
         }
         adminAction(who, "webhook-delete", id, null);
@@ -107,7 +110,7 @@ public class WebhookService {
         if (range.toEventId() < range.fromEventId()) {
             throw ApiProblem.invalidField("toEventId", "must not be below fromEventId");
         }
-        if (one(id).isEmpty()) {
+        if (WebhookEndpoint.findByIdOptional(id).isEmpty()) {
             return Optional.empty();
         }
         long count = sql.update("""
@@ -130,7 +133,7 @@ public class WebhookService {
         if (status != null && !List.of("PENDING", "DELIVERED", "DEAD").contains(status)) {
             throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, DELIVERED, DEAD");
         }
-        if (one(id).isEmpty()) {
+        if (WebhookEndpoint.findByIdOptional(id).isEmpty()) {
             return Optional.empty();
         }
         List<WebhookViews.Delivery> rows = sql.list("""
@@ -151,8 +154,8 @@ public class WebhookService {
         return sql.list("""
                 SELECT attempt, at, status_code, latency_ms, error FROM webhook_attempts
                 WHERE delivery_id = ? ORDER BY id""", rs -> new WebhookViews.Attempt(rs.getInt(1),
-                        rs.getObject(2, OffsetDateTime.class), (Integer) rs.getObject(3), rs.getInt(4), rs.getString(5)),
-                deliveryId);
+                        rs.getObject(2, OffsetDateTime.class), (Integer) rs.getObject(3), rs.getInt(4),
+                        rs.getString(5)), deliveryId);
     }
 
     private void adminAction(Who who, String action, UUID id, String details) {
@@ -184,17 +187,5 @@ public class WebhookService {
             throw ApiProblem.invalidField("secret", "must be whsec_ followed by the base64 of 24 to 64 bytes");
         }
         return secret;
-    }
-
-    private Optional<WebhookViews.Endpoint> one(UUID id) {
-        return sql.first("SELECT " + COLUMNS + " FROM webhook_endpoints w WHERE w.id = ?", WebhookService::endpoint, id);
-    }
-
-    private static WebhookViews.Endpoint endpoint(ResultSet rs) throws SQLException {
-        Array types = rs.getArray(3);
-        return new WebhookViews.Endpoint(rs.getObject(1, UUID.class), rs.getString(2),
-                Arrays.asList((String[]) types.getArray()), rs.getString(4), rs.getBoolean(5), null,
-                rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class),
-                rs.getObject(8, OffsetDateTime.class));
     }
 }
