@@ -29,12 +29,6 @@ public class Sql {
         T read(ResultSet rs) throws SQLException;
     }
 
-    /** JDBC work of another package's API that still speaks {@link SQLException}. */
-    @FunctionalInterface
-    public interface Jdbc {
-        void run() throws SQLException;
-    }
-
     /** Statements of one transaction of {@link #inOwnTransaction}. */
     @FunctionalInterface
     public interface Work<T> {
@@ -86,15 +80,6 @@ public class Sql {
     public void execute(String sql) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.execute();
-        } catch (SQLException e) {
-            throw new SqlFailure(e);
-        }
-    }
-
-    /** Runs JDBC work of another API, its failure unchecked like the helper's own. */
-    public static void unchecked(Jdbc work) {
-        try {
-            work.run();
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
