@@ -29,7 +29,7 @@ public class Sql {
         T read(ResultSet rs) throws SQLException;
     }
 
-    /** Statements of one transaction of {@link #inOwnTransaction}. */
+    /** Statements on one connection, of {@link #onPool} or {@link #inOwnTransaction}. */
     @FunctionalInterface
     public interface Work<T> {
         T run(Connected sql);
@@ -88,6 +88,15 @@ public class Sql {
     /** The same statements on a connection the caller holds itself. */
     public static Connected on(Connection c) {
         return new Connected(c);
+    }
+
+    /** Runs the work on a connection of {@code pool} in autocommit: each statement its own transaction. */
+    public static <T> T onPool(DataSource pool, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(on(c));
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
     }
 
     /**

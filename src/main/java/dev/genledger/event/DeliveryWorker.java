@@ -178,7 +178,7 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     private List<Endpoint> endpoints() {
-        return Sql.inOwnTransaction(dataSource, sql -> sql.list("""
+        return Sql.onPool(dataSource, sql -> sql.list("""
                 SELECT id, url, secret, CASE WHEN previous_secret_until > now() THEN previous_secret END
                 FROM webhook_endpoints WHERE enabled ORDER BY id""", rs -> {
             String previous = rs.getString(4);
