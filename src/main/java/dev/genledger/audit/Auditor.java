@@ -1,8 +1,5 @@
 package dev.genledger.audit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,17 +30,6 @@ public class Auditor {
         em.createNativeQuery(TAG).setParameter(1, who.actor()).setParameter(2, nullToEmpty(who.clientIp()))
                 .setParameter(3, nullToEmpty(who.userAgent())).setParameter(4, nullToEmpty(who.requestId()))
                 .getSingleResult();
-    }
-
-    /** Tags the transaction of a connection the caller already holds (the pool enlisted it in the transaction). */
-    public void tag(Connection c, Who who) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(TAG)) {
-            ps.setString(1, who.actor());
-            ps.setString(2, nullToEmpty(who.clientIp()));
-            ps.setString(3, nullToEmpty(who.userAgent()));
-            ps.setString(4, nullToEmpty(who.requestId()));
-            ps.executeQuery().close();
-        }
     }
 
     /** Records an admin action (entity {@code admin}); {@code details} is a JSON object or null. */

@@ -29,16 +29,20 @@ public class Sql {
         T read(ResultSet rs) throws SQLException;
     }
 
-    /** JDBC work of another package's API that still speaks {@link SQLException}. */
+    /** Statements on one connection, of {@link #onPool} or {@link #inOwnTransaction}. */
     @FunctionalInterface
-    public interface Jdbc {
-        void run() throws SQLException;
+    public interface Work<T> {
+        T run(Connected sql);
     }
 
     /** A statement that failed; unchecked, so the transaction rolls back. */
     public static final class SqlFailure extends RuntimeException {
         SqlFailure(SQLException cause) {
             super("statement failed: SQLState " + cause.getSQLState(), cause);
+        }
+
+        public String sqlState() {
+            return ((SQLException) getCause()).getSQLState();
         }
     }
 
@@ -47,13 +51,8 @@ public class Sql {
 
     /** Every row the query returns, in order. */
     public <T> List<T> list(String sql, Row<T> row, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
-                ResultSet rs = ps.executeQuery()) {
-            List<T> rows = new ArrayList<>();
-            while (rs.next()) {
-                rows.add(row.read(rs));
-            }
-            return rows;
+        try (Connection c = dataSource.getConnection()) {
+            return on(c).list(sql, row, params);
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
@@ -61,9 +60,8 @@ public class Sql {
 
     /** The query's first row, if it returns one. */
     public <T> Optional<T> first(String sql, Row<T> row, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params);
-                ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+        try (Connection c = dataSource.getConnection()) {
+            return on(c).first(sql, row, params);
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
@@ -71,8 +69,8 @@ public class Sql {
 
     /** Runs an INSERT, UPDATE or DELETE; returns the rows it changed. */
     public int update(String sql, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
-            return ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            return on(c).update(sql, params);
         } catch (SQLException e) {
             throw new SqlFailure(e);
         }
@@ -87,12 +85,79 @@ public class Sql {
         }
     }
 
-    /** Runs JDBC work of another API, its failure unchecked like the helper's own. */
-    public static void unchecked(Jdbc work) {
-        try {
-            work.run();
+    /** The same statements on a connection the caller holds itself. */
+    public static Connected on(Connection c) {
+        return new Connected(c);
+    }
+
+    /** Runs the work on a connection of {@code pool} in autocommit: each statement its own transaction. */
+    public static <T> T onPool(DataSource pool, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(on(c));
         } catch (SQLException e) {
             throw new SqlFailure(e);
+        }
+    }
+
+    /**
+     * Runs the work in a REPEATABLE READ transaction of its own on a connection of {@code pool},
+     * outside the container's transactions: for a worker that owns its pool, as every replica's
+     * webhook worker does. Commits when the work returns, rolls back when it throws.
+     */
+    public static <T> T inOwnTransaction(DataSource pool, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                T result = work.run(on(c));
+                c.commit();
+                return result;
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    /** {@link Sql}'s statements on one connection. */
+    public static final class Connected {
+
+        private final Connection c;
+
+        private Connected(Connection c) {
+            this.c = c;
+        }
+
+        public <T> List<T> list(String sql, Row<T> row, Object... params) {
+            try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+                return rows;
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
+        }
+
+        public <T> Optional<T> first(String sql, Row<T> row, Object... params) {
+            try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
+        }
+
+        public int update(String sql, Object... params) {
+            try (PreparedStatement ps = prepare(c, sql, params)) {
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.genledger.event;
 
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -42,7 +41,7 @@ public class CreditAlertResource extends DatabaseResource {
 
     @GET
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public CreditAlerts.Threshold get(@PathParam("id") UUID id) throws SQLException {
+    public CreditAlerts.Threshold get(@PathParam("id") UUID id) {
         caller.requireAccessTo(id);
         return alerts.get(id).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
@@ -50,14 +49,14 @@ public class CreditAlertResource extends DatabaseResource {
     @PUT
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
     public CreditAlerts.Threshold set(@PathParam("id") UUID id, @Valid @NotNull ThresholdRequest request)
-            throws SQLException {
+            {
         return alerts.set(id, request.lowThreshold()).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
     /** Back to the deployment's threshold. */
     @DELETE
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN })
-    public CreditAlerts.Threshold remove(@PathParam("id") UUID id) throws SQLException {
+    public CreditAlerts.Threshold remove(@PathParam("id") UUID id) {
         return alerts.set(id, null).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 }

@@ -1,21 +1,16 @@
 package dev.genledger.event;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.util.Optional;
 import java.util.UUID;
-
-import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
+import dev.genledger.user.LiveUsers;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.logging.Logger;
@@ -36,7 +31,10 @@ public class CreditAlerts {
     }
 
     @Inject
-    DataSource dataSource;
+    Sql sql;
+
+    @Inject
+    LiveUsers users;
 
     @Inject
     EventsConfig config;
@@ -47,60 +45,43 @@ public class CreditAlerts {
      * so its serialization failure is only logged.
      */
     void writeDeploymentThreshold(@Observes StartupEvent start) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE credit_alert_settings SET low_threshold = ? WHERE low_threshold <> ?")) {
-            ps.setLong(1, config.creditsLowThreshold());
-            ps.setLong(2, config.creditsLowThreshold());
-            ps.executeUpdate();
-        } catch (SQLException e) {
+        try {
+            sql.update("UPDATE credit_alert_settings SET low_threshold = ? WHERE low_threshold <> ?",
+                    config.creditsLowThreshold(), config.creditsLowThreshold());
+        } catch (Sql.SqlFailure e) {
             LOG.warnf("the credit alert threshold was not written (another replica may have written it): %s",
-                    e.getSQLState());
+                    e.sqlState());
         }
     }
 
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<Threshold> get(UUID userId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT t.low_threshold, (SELECT s.low_threshold FROM credit_alert_settings s)
-                FROM users u LEFT JOIN credit_alerts t ON t.user_id = u.id
-                WHERE u.id = ? AND u.deleted_at IS NULL""")) {
-            ps.setObject(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                long own = rs.getLong(1);
-                boolean overridden = !rs.wasNull();
-                return Optional.of(new Threshold(userId, overridden ? own : rs.getLong(2), overridden));
-            }
+    @Transactional
+    public Optional<Threshold> get(UUID userId) {
+        if (!users.exists(userId)) {
+            return Optional.empty();
         }
+        return Optional.of(threshold(userId));
     }
 
     /** Sets (or, with null, removes) a live user's own threshold; empty when there is no such user. */
-    @Transactional(rollbackOn = SQLException.class)
-    public Optional<Threshold> set(UUID userId, Long lowThreshold) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL FOR KEY SHARE")) {
-                ps.setObject(1, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO credit_alerts (user_id, low_threshold) VALUES (?, ?)
-                    ON CONFLICT (user_id) DO UPDATE SET low_threshold = EXCLUDED.low_threshold, updated_at = now()""")) {
-                ps.setObject(1, userId);
-                if (lowThreshold == null) {
-                    ps.setNull(2, Types.BIGINT);
-                } else {
-                    ps.setLong(2, lowThreshold);
-                }
-                ps.executeUpdate();
-            }
+    @Transactional
+    public Optional<Threshold> set(UUID userId, Long lowThreshold) {
+        if (!users.lock(userId)) {
+            return Optional.empty();
         }
-        return get(userId);
+        sql.update("""
+                INSERT INTO credit_alerts (user_id, low_threshold) VALUES (?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET low_threshold = EXCLUDED.low_threshold, updated_at = now()""",
+                userId, lowThreshold);
+        return Optional.of(threshold(userId));
+    }
+
+    private Threshold threshold(UUID userId) {
+        return sql.first("""
+                SELECT t.low_threshold, s.low_threshold
+                FROM credit_alert_settings s LEFT JOIN credit_alerts t ON t.user_id = ?""", rs -> {
+            long own = rs.getLong(1);
+            boolean overridden = !rs.wasNull();
+            return new Threshold(userId, overridden ? own : rs.getLong(2), overridden);
+        }, userId).orElseThrow();
     }
 }

@@ -6,10 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +27,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genledger.db.Sql;
 import org.jboss.logging.Logger;
 
 /**
@@ -104,7 +102,7 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     /** Claims what is due for every enabled endpoint with a free slot and starts sending it; returns how many. */
-    public int poll() throws SQLException {
+    public int poll() {
         List<Endpoint> enabled = endpoints();
         Map<UUID, Endpoint> now = new HashMap<>();
         enabled.forEach(e -> now.put(e.id(), e));
@@ -118,7 +116,7 @@ public final class DeliveryWorker implements AutoCloseable {
 
     // Takes the endpoint's free slots first, then claims at most that many, so fills running at
     // once (the poll, and sends that just finished) never start more than the slots allow.
-    private int fill(Endpoint endpoint) throws SQLException {
+    private int fill(Endpoint endpoint) {
         Semaphore free = slots.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.concurrencyPerEndpoint()));
         int room = 0;
         while (free.tryAcquire()) {
@@ -130,7 +128,7 @@ public final class DeliveryWorker implements AutoCloseable {
         List<Claimed> claimed;
         try {
             claimed = claim(endpoint, room);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             free.release(room);
             throw e;
         }
@@ -164,7 +162,7 @@ public final class DeliveryWorker implements AutoCloseable {
         }
         try {
             fill(endpoint);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.debugf("webhook refill of %s failed, the next poll claims again: %s", endpoint.id(), e.toString());
         }
     }
@@ -188,30 +186,21 @@ public final class DeliveryWorker implements AutoCloseable {
         close(Duration.ZERO);
     }
 
-    private List<Endpoint> endpoints() throws SQLException {
-        List<Endpoint> endpoints = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+    private List<Endpoint> endpoints() {
+        return Sql.onPool(dataSource, sql -> sql.list("""
                 SELECT id, url, secret, CASE WHEN previous_secret_until > now() THEN previous_secret END
-                FROM webhook_endpoints WHERE enabled ORDER BY id""")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String previous = rs.getString(4);
-                    endpoints.add(new Endpoint(rs.getObject(1, UUID.class), rs.getString(2),
-                            previous == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), previous)));
-                }
-            }
-        }
-        return endpoints;
+                FROM webhook_endpoints WHERE enabled ORDER BY id""", rs -> {
+            String previous = rs.getString(4);
+            return new Endpoint(rs.getObject(1, UUID.class), rs.getString(2),
+                    previous == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), previous));
+        }));
     }
 
-    private List<Claimed> claim(Endpoint endpoint, int limit) throws SQLException {
+    private List<Claimed> claim(Endpoint endpoint, int limit) {
         UUID lease = UUID.randomUUID();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try {
-                Map<Long, long[]> claimed = new HashMap<>();
-                try (PreparedStatement ps = c.prepareStatement("""
+        try {
+            return Sql.inOwnTransaction(dataSource, sql -> {
+                List<long[]> rows = sql.list("""
                         UPDATE webhook_deliveries d SET lease = ?, leased_until = now() + make_interval(secs => ?),
                             first_attempt_at = coalesce(d.first_attempt_at, now())
                         FROM (SELECT c.id FROM webhook_deliveries c
@@ -223,44 +212,32 @@ public final class DeliveryWorker implements AutoCloseable {
                                                   AND (p.event_xid, p.event_id) < (c.event_xid, c.event_id))
                               ORDER BY c.next_attempt_at, c.id LIMIT ? FOR UPDATE SKIP LOCKED) due
                         WHERE d.id = due.id
-                        RETURNING d.id, d.event_id, d.attempts""")) {
-                    ps.setObject(1, lease);
-                    ps.setDouble(2, settings.lease().toMillis() / 1000.0);
-                    ps.setObject(3, endpoint.id());
-                    ps.setInt(4, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            claimed.put(rs.getLong(2), new long[] { rs.getLong(1), rs.getInt(3) });
-                        }
-                    }
+                        RETURNING d.id, d.event_id, d.attempts""",
+                        rs -> new long[] { rs.getLong(2), rs.getLong(1), rs.getInt(3) },
+                        lease, settings.lease().toMillis() / 1000.0, endpoint.id(), limit);
+                if (rows.isEmpty()) {
+                    return List.<Claimed>of();
                 }
-                List<Claimed> out = new ArrayList<>();
-                if (!claimed.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT " + EventService.COLUMNS + " FROM events e WHERE e.id = ANY (?) ORDER BY e.xid, e.id")) {
-                        ps.setArray(1, c.createArrayOf("bigint", claimed.keySet().toArray()));
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                EventView event = EventService.view(rs);
-                                long[] d = claimed.get(event.id());
-                                out.add(new Claimed(d[0], event.id(), (int) d[1], lease, body(event)));
-                            }
-                        }
-                    }
-                }
-                c.commit();
-                return out;
-            } catch (SQLException e) {
-                c.rollback();
-                if ("40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState())) {
-                    // another worker changed a row this claim looked at: the next poll claims again
-                    return List.of();
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                Map<Long, long[]> claimed = new HashMap<>();
+                rows.forEach(r -> claimed.put(r[0], new long[] { r[1], r[2] }));
+                return sql.list("SELECT " + EventService.COLUMNS
+                        + " FROM events e WHERE e.id = ANY (?) ORDER BY e.xid, e.id", rs -> {
+                            EventView event = EventService.view(rs);
+                            long[] d = claimed.get(event.id());
+                            return new Claimed(d[0], event.id(), (int) d[1], lease, body(event));
+                        }, (Object) claimed.keySet().toArray(Long[]::new));
+            });
+        } catch (Sql.SqlFailure e) {
+            if (conflicted(e)) {
+                // another worker changed a row this claim looked at: the next poll claims again
+                return List.of();
             }
+            throw e;
         }
+    }
+
+    private static boolean conflicted(Sql.SqlFailure e) {
+        return "40001".equals(e.sqlState()) || "40P01".equals(e.sqlState());
     }
 
     private static byte[] body(EventView event) {
@@ -319,14 +296,14 @@ public final class DeliveryWorker implements AutoCloseable {
         int latency = (int) ((System.nanoTime() - started) / 1_000_000);
         try {
             record(delivery, status, latency, error);
-        } catch (SQLException e) {
+        } catch (Sql.SqlFailure e) {
             // unrecorded: the lease runs out and the event is sent again (at least once)
             LOG.warnf("webhook delivery %d: outcome not recorded (%s), it will be sent again", delivery.deliveryId(),
-                    e.getSQLState());
+                    e.sqlState());
         }
     }
 
-    private void record(Claimed delivery, Integer status, int latency, String error) throws SQLException {
+    private void record(Claimed delivery, Integer status, int latency, String error) {
         boolean ok = status != null && status >= 200 && status < 300;
         if (!ok && error == null) {
             error = "HTTP " + status;
@@ -334,15 +311,12 @@ public final class DeliveryWorker implements AutoCloseable {
         if (error != null && error.length() > 500) {
             error = error.substring(0, 500);
         }
+        String lastError = ok ? null : error;
         double retryIn = backoff(delivery.attempts() + 1).toMillis() / 1000.0;
         for (int attempt = 1;; attempt++) {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                try {
-                    String outcome = null;
-                    int attempts = 0;
-                    try (PreparedStatement ps = c.prepareStatement("""
+            try {
+                Optional<String> outcome = Sql.inOwnTransaction(dataSource, sql -> {
+                    Optional<Object[]> row = sql.first("""
                             UPDATE webhook_deliveries
                             SET attempts = attempts + 1, last_status = ?, last_latency_ms = ?, last_error = ?,
                                 lease = NULL, leased_until = NULL,
@@ -352,54 +326,24 @@ public final class DeliveryWorker implements AutoCloseable {
                                 delivered_at = CASE WHEN ? THEN now() END,
                                 next_attempt_at = CASE WHEN ? THEN next_attempt_at ELSE now() + make_interval(secs => ?) END
                             WHERE id = ? AND lease = ?
-                            RETURNING status, attempts""")) {
-                        ps.setObject(1, status);
-                        ps.setInt(2, latency);
-                        ps.setString(3, ok ? null : error);
-                        ps.setBoolean(4, ok);
-                        ps.setDouble(5, settings.retryFor().toMillis() / 1000.0);
-                        ps.setBoolean(6, ok);
-                        ps.setBoolean(7, ok);
-                        ps.setDouble(8, retryIn);
-                        ps.setLong(9, delivery.deliveryId());
-                        ps.setObject(10, delivery.lease());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next()) {
-                                outcome = rs.getString(1);
-                                attempts = rs.getInt(2);
-                            }
-                        }
-                    }
-                    if (outcome != null) {
-                        try (PreparedStatement ps = c.prepareStatement("""
-                                INSERT INTO webhook_attempts (delivery_id, attempt, status_code, latency_ms, error, worker)
-                                VALUES (?, ?, ?, ?, ?, ?)""")) {
-                            ps.setLong(1, delivery.deliveryId());
-                            ps.setInt(2, attempts);
-                            ps.setObject(3, status);
-                            ps.setInt(4, latency);
-                            ps.setString(5, ok ? null : error);
-                            ps.setString(6, name);
-                            ps.executeUpdate();
-                        }
-                    }
-                    c.commit();
-                    // no row: the lease ran out (or a replay reset the delivery) and the event goes out again
-                    if (outcome != null) {
-                        listener.attempted(switch (outcome) {
-                            case "DELIVERED" -> Outcome.DELIVERED;
-                            case "DEAD" -> Outcome.DEAD;
-                            default -> Outcome.FAILED;
-                        });
-                    }
-                    return;
-                } catch (SQLException e) {
-                    c.rollback();
-                    if (attempt >= 3 || !("40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState()))) {
-                        throw e;
-                    }
-                } finally {
-                    c.setAutoCommit(true);
+                            RETURNING status, attempts""", rs -> new Object[] { rs.getString(1), rs.getInt(2) },
+                            status, latency, lastError, ok, settings.retryFor().toMillis() / 1000.0, ok, ok, retryIn,
+                            delivery.deliveryId(), delivery.lease());
+                    row.ifPresent(r -> sql.update("""
+                            INSERT INTO webhook_attempts (delivery_id, attempt, status_code, latency_ms, error, worker)
+                            VALUES (?, ?, ?, ?, ?, ?)""", delivery.deliveryId(), r[1], status, latency, lastError, name));
+                    return row.map(r -> (String) r[0]);
+                });
+                // no row: the lease ran out (or a replay reset the delivery) and the event goes out again
+                outcome.ifPresent(o -> listener.attempted(switch (o) {
+                    case "DELIVERED" -> Outcome.DELIVERED;
+                    case "DEAD" -> Outcome.DEAD;
+                    default -> Outcome.FAILED;
+                }));
+                return;
+            } catch (Sql.SqlFailure e) {
+                if (attempt >= 3 || !conflicted(e)) {
+                    throw e;
                 }
             }
         }

@@ -1,7 +1,5 @@
 package dev.genledger.event;
 
-import java.sql.SQLException;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -30,7 +28,7 @@ public class EventResource extends DatabaseResource {
     @RolesAllowed(Caller.ADMIN)
     public Page<EventView> all(@QueryParam("after") String after,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         return events.all(after, Cursor.limit(limit));
     }
 }

@@ -1,6 +1,5 @@
 package dev.genledger.event;
 
-import java.sql.SQLException;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -36,7 +35,7 @@ public class UserEventResource extends DatabaseResource {
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<EventView> ofUser(@PathParam("id") UUID id, @QueryParam("after") String after,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         caller.requireAccessTo(id);
         return events.ofUser(id, after, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }

@@ -1,7 +1,6 @@
 package dev.genledger.event;
 
 import java.lang.management.ManagementFactory;
-import java.sql.SQLException;
 import java.time.Duration;
 
 import javax.sql.DataSource;
@@ -52,7 +51,7 @@ public class WebhookDispatcher {
         }
         try {
             worker.poll();
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // the next poll tries again; deliveries wait in the database meanwhile
             LOG.warnf("webhook poll failed, the next one retries: %s", e.toString());
         }

@@ -1,7 +1,6 @@
 package dev.genledger.event;
 
 import java.net.URI;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 
@@ -45,32 +44,32 @@ public class WebhookResource extends DatabaseResource {
     RequestMeta meta;
 
     @POST
-    public Response create(@Valid @NotNull WebhookRequests.Create request) throws SQLException {
+    public Response create(@Valid @NotNull WebhookRequests.Create request) {
         WebhookViews.Endpoint created = webhooks.create(request, meta.who());
         return Response.created(URI.create("/v1/admin/webhooks/" + created.id())).entity(created).build();
     }
 
     @GET
-    public List<WebhookViews.Endpoint> list() throws SQLException {
+    public List<WebhookViews.Endpoint> list() {
         return webhooks.list();
     }
 
     @GET
     @Path("{id}")
-    public WebhookViews.Endpoint get(@PathParam("id") UUID id) throws SQLException {
+    public WebhookViews.Endpoint get(@PathParam("id") UUID id) {
         return webhooks.get(id).orElseThrow(() -> ApiProblem.notFound("webhook " + id));
     }
 
     @PATCH
     @Path("{id}")
     public WebhookViews.Endpoint update(@PathParam("id") UUID id, @Valid @NotNull WebhookRequests.Patch patch)
-            throws SQLException {
+            {
         return webhooks.update(id, patch, meta.who()).orElseThrow(() -> ApiProblem.notFound("webhook " + id));
     }
 
     @DELETE
     @Path("{id}")
-    public Response delete(@PathParam("id") UUID id) throws SQLException {
+    public Response delete(@PathParam("id") UUID id) {
         if (!webhooks.delete(id, meta.who())) {
             throw ApiProblem.notFound("webhook " + id);
         }
@@ -79,7 +78,7 @@ public class WebhookResource extends DatabaseResource {
 
     @POST
     @Path("{id}/replay")
-    public Response replay(@PathParam("id") UUID id, @Valid @NotNull WebhookRequests.Replay range) throws SQLException {
+    public Response replay(@PathParam("id") UUID id, @Valid @NotNull WebhookRequests.Replay range) {
         WebhookViews.Replayed replayed = webhooks.replay(id, range, meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("webhook " + id));
         return Response.accepted(replayed).build();
@@ -90,7 +89,7 @@ public class WebhookResource extends DatabaseResource {
     public Page<WebhookViews.Delivery> deliveries(@PathParam("id") UUID id, @QueryParam("status") String status,
             @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) throws SQLException {
+            String limit) {
         return webhooks.deliveries(id, status, cursor, Cursor.limit(limit))
                 .orElseThrow(() -> ApiProblem.notFound("webhook " + id));
     }

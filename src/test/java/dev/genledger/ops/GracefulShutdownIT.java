@@ -27,7 +27,6 @@ import dev.genledger.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import dev.genledger.db.DatabaseRoles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -42,11 +41,8 @@ class GracefulShutdownIT {
 
     @BeforeAll
     static void database() throws Exception {
-        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "100").start();
+        pg = PackagedApp.database(100);
         url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-        try (Connection c = connect()) {
-            DatabaseRoles.create(c);
-        }
     }
 
     @AfterAll
@@ -169,7 +165,7 @@ class GracefulShutdownIT {
 
     private static Process start(int http, int management, Path log, Map<String, String> extra) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar")
+                "-jar", PackagedApp.JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.putAll(PackagedApp.prodEnvironment(url));

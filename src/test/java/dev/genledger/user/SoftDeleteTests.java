@@ -90,6 +90,39 @@ class SoftDeleteTests {
     }
 
     @Test
+    void aUsersJobsAreSoftDeletedWithTheUsersTimeAndComeBackWithTheRestore() {
+        UUID user = newUserWith(100);
+        String done = job(user, "d", 5);
+        asService().post("/v1/jobs/{id}/start", done).then().statusCode(200);
+        asService().body(Map.of()).post("/v1/jobs/{id}/succeed", done).then().statusCode(200);
+        String pending = job(user, "p", 10);
+
+        asService().delete("/v1/users/{id}", user).then().statusCode(204);
+        assertEquals(2, Database.queryLong("SELECT count(*) FROM generation_jobs j JOIN users u ON u.id = j.user_id "
+                + "WHERE j.user_id = ? AND j.deleted_at = u.deleted_at", user), "hidden with the user's deletion time");
+
+        asAdmin().post("/v1/admin/users/{id}/restore", user).then().statusCode(200);
+        assertEquals(0, Database.queryLong(
+                "SELECT count(*) FROM generation_jobs WHERE user_id = ? AND deleted_at IS NOT NULL", user));
+        asService().get("/v1/jobs/{id}", done).then().statusCode(200).body("status", equalTo("SUCCEEDED"));
+        asService().get("/v1/jobs/{id}", pending).then().statusCode(200).body("status", equalTo("CANCELLED"));
+        asService().get("/v1/users/{id}/jobs", user).then().statusCode(200).body("items", hasSize(2));
+    }
+
+    @Test
+    void aJobIsHiddenByItsOwnDeletionStampNotByAJoinOnItsUser() {
+        UUID user = newUserWith(100);
+        String hidden = job(user, "h", 5);
+        String shown = job(user, "s", 5);
+        Database.execute("UPDATE generation_jobs SET deleted_at = now() WHERE id = ?::uuid", hidden);
+
+        asService().get("/v1/jobs/{id}", hidden).then().statusCode(404);
+        asService().post("/v1/jobs/{id}/start", hidden).then().statusCode(404);
+        asService().get("/v1/jobs/{id}", shown).then().statusCode(200);
+        asService().get("/v1/users/{id}/jobs", user).then().statusCode(200).body("items.id", contains(shown));
+    }
+
+    @Test
     void aUserWithARunningJobCannotBeDeletedUntilItSettlesSoItsChargeCannotBeDodged() {
         UUID user = newUserWith(100);
         String running = job(user, "r", 30);
