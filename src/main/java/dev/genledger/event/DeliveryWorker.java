@@ -83,7 +83,8 @@ public final class DeliveryWorker implements AutoCloseable {
 
     static {
         // A plain-http attempt goes to the address that was checked and names the host in Host
-        // (TargetPolicy), a header the JDK's client refuses unless allowed before its first use.
+        // (TargetPolicy), a header the JDK's client refuses unless allowed before its first use in the
+        // JVM (WebhookDispatcher starts with the service for that).
         String allowed = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
         if (!allowed.toLowerCase(Locale.ROOT).contains("host")) {
             System.setProperty("jdk.httpclient.allowRestrictedHeaders", allowed.isEmpty() ? "host" : allowed + ",host");
@@ -200,21 +201,25 @@ public final class DeliveryWorker implements AutoCloseable {
         UUID lease = UUID.randomUUID();
         try {
             return Sql.inOwnTransaction(dataSource, sql -> {
+                // The due rows are picked once, in a CTE: a subquery in FROM may be scanned again
+                // within the statement, and with SKIP LOCKED beside other claims each scan can pick
+                // other rows, so the UPDATE would lease more deliveries than the slots it has.
                 List<long[]> rows = sql.list("""
+                        WITH due AS MATERIALIZED (
+                            SELECT c.id FROM webhook_deliveries c
+                            WHERE c.endpoint_id = ? AND c.status = 'PENDING' AND c.next_attempt_at <= now()
+                              AND (c.leased_until IS NULL OR c.leased_until < now())
+                              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                                              WHERE p.endpoint_id = c.endpoint_id AND p.user_id = c.user_id
+                                                AND p.status = 'PENDING'
+                                                AND (p.event_xid, p.event_id) < (c.event_xid, c.event_id))
+                            ORDER BY c.next_attempt_at, c.id LIMIT ? FOR UPDATE SKIP LOCKED)
                         UPDATE webhook_deliveries d SET lease = ?, leased_until = now() + make_interval(secs => ?),
                             first_attempt_at = coalesce(d.first_attempt_at, now())
-                        FROM (SELECT c.id FROM webhook_deliveries c
-                              WHERE c.endpoint_id = ? AND c.status = 'PENDING' AND c.next_attempt_at <= now()
-                                AND (c.leased_until IS NULL OR c.leased_until < now())
-                                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
-                                                WHERE p.endpoint_id = c.endpoint_id AND p.user_id = c.user_id
-                                                  AND p.status = 'PENDING'
-                                                  AND (p.event_xid, p.event_id) < (c.event_xid, c.event_id))
-                              ORDER BY c.next_attempt_at, c.id LIMIT ? FOR UPDATE SKIP LOCKED) due
-                        WHERE d.id = due.id
+                        FROM due WHERE d.id = due.id
                         RETURNING d.id, d.event_id, d.attempts""",
                         rs -> new long[] { rs.getLong(2), rs.getLong(1), rs.getInt(3) },
-                        lease, settings.lease().toMillis() / 1000.0, endpoint.id(), limit);
+                        endpoint.id(), limit, lease, settings.lease().toMillis() / 1000.0);
                 if (rows.isEmpty()) {
                     return List.<Claimed>of();
                 }

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
@@ -19,6 +20,7 @@ import org.jboss.logging.Logger;
  * database divides the work between them. Counts attempts by outcome
  * ({@code genledger_webhook_deliveries_total{outcome}}).
  */
+@Startup // the worker's class sets the HTTP client's Host permission, which must precede any use of the client
 @ApplicationScoped
 public class WebhookDispatcher {
 
