@@ -105,10 +105,17 @@ public class LedgerWriter {
         }
         return sql.first("SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?",
                 rs -> cmd.requestHash().equals(rs.getString(10))
-                        ? CreditResult.replayed(entry(rs), lots.createdBy(rs.getLong(1)).orElse(null))
+                        ? replayed(entry(rs))
                         : CreditResult.of(CreditResult.Status.KEY_REUSED, available),
                 cmd.userId(), cmd.idempotencyKey())
                 .orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available));
+    }
+
+    // A replay answers as the first answer did: a grant with the lot it created, anything else
+    // (a refund that became a lot of its own too) with its ledger row only.
+    private CreditResult replayed(CreditViews.Entry entry) {
+        CreditViews.Lot created = LedgerKind.GRANT.name().equals(entry.kind()) ? lots.createdBy(entry.id()).orElse(null) : null;
+        return CreditResult.replayed(entry, created);
     }
 
     /** Moves credits between two users; their rows are taken in id order, so opposite transfers cannot deadlock. */

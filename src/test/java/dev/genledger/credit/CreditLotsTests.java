@@ -243,6 +243,21 @@ class CreditLotsTests {
         assertEquals(2, Database.queryLong("SELECT amount FROM credit_lots WHERE ledger_id = ?", refunded));
     }
 
+    @Test
+    void aRefundThatBecomesALotIsReplayedWithTheBodyItFirstAnswered() {
+        UUID user = newUser();
+        lot(user, 10, "paid", null, null);
+        spend(user, 3);
+        String key = "refund-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("amount", 5, "reason", "failed quiz");
+        Map<String, Object> first = asService().header("Idempotency-Key", key).body(body)
+                .post("/v1/users/{id}/credits/refund", user).then().statusCode(201).extract().jsonPath().getMap("$");
+        Map<String, Object> again = asService().header("Idempotency-Key", key).body(body)
+                .post("/v1/users/{id}/credits/refund", user).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").extract().jsonPath().getMap("$");
+        assertEquals(first, again);
+    }
+
     // --- transfers -------------------------------------------------------------------------
 
     @Test
