@@ -50,9 +50,12 @@ public final class FailureClassifier {
                 if (sql.getSQLState() == null && isPoolAcquisitionTimeout(sql)) {
                     return new Classification(Kind.POOL_EXHAUSTED, null);
                 }
-                if (isStatementClosedUnderIt(sql) || isEnlistmentOfDeadConnection(sql)) {
+                if (isStatementClosedUnderIt(sql) || isEnlistmentOfDeadConnection(sql) || isConnectionClosedUnderIt(sql)) {
                     return new Classification(Kind.UNAVAILABLE, sql.getSQLState());
                 }
+            }
+            if (isRolledBackByTheReaper(t)) {
+                return new Classification(Kind.UNAVAILABLE, null);
             }
         }
         Optional<String> permanentState = firstSqlState(failure);
@@ -137,6 +140,19 @@ public final class FailureClassifier {
     private static boolean isEnlistmentOfDeadConnection(SQLException e) {
         return e.getSQLState() == null
                 && "Exception in association of connection to existing transaction".equals(e.getMessage());
+    }
+
+    // The reaper rolled the transaction back and Agroal closed its connection while the request's
+    // thread was between two statements: the next one cannot even be prepared. Nothing was committed.
+    private static boolean isConnectionClosedUnderIt(SQLException e) {
+        return e.getSQLState() == null && "Connection is closed".equals(e.getMessage());
+    }
+
+    // Hibernate, handling a failed read, finds that the reaper rolled the transaction back from its
+    // own thread, and throws this instead of the driver's error, which is lost with its SQLState.
+    private static boolean isRolledBackByTheReaper(Throwable t) {
+        return t instanceof org.hibernate.HibernateException
+                && "Transaction was rolled back in a different thread".equals(t.getMessage());
     }
 
     // Agroal reports an exhausted pool as a plain SQLException without SQLState.

@@ -74,6 +74,18 @@ class FailureClassifierTests {
     }
 
     @Test
+    void whatTheReaperLeavesBehindWhenItRollsBackUnderARequestIsTheConnectionGone() {
+        // The pool's connection closed by the reaper's rollback, met by the next statement.
+        assertEquals(Kind.UNAVAILABLE, FailureClassifier.classify(new org.hibernate.exception.GenericJDBCException(
+                "Could not prepare statement", new SQLException("Connection is closed"))).kind());
+        // Hibernate's own report of that rollback, in place of the driver's error.
+        assertEquals(Kind.UNAVAILABLE, FailureClassifier.classify(
+                new org.hibernate.HibernateException("Transaction was rolled back in a different thread")).kind());
+        assertEquals(Kind.PERMANENT, FailureClassifier.classify(
+                new org.hibernate.HibernateException("Unable to locate persister")).kind());
+    }
+
+    @Test
     void anExhaustedPoolIsRecognisedWithoutSqlState() {
         assertEquals(Kind.POOL_EXHAUSTED,
                 FailureClassifier.classify(new SQLException("Sorry, acquisition timeout!")).kind());

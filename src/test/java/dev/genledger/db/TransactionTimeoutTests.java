@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -77,5 +79,41 @@ class TransactionTimeoutTests {
                 .then().statusCode(201).body("balanceAfter", equalTo(90));
         assertEquals(90, balance(user));
         assertEquals(1, spends(user));
+    }
+
+    @Test
+    void aSettlementWhoseFirstReadTimesOutIsATransientFailureNotABug() throws Exception {
+        // The settlement's first read (the job's owner, an entity read in a transaction of its own)
+        // waits on a backend that answers nothing, and the reaper rolls the transaction back under it.
+        // Hibernate finds that rollback when it handles the read's failure and throws it in place of
+        // the driver's error: no SQLState, no RollbackException, only Hibernate's message.
+        UUID user = newUserWith(100);
+        String job = asService().body(Map.of("jobKey", "frozen-" + UUID.randomUUID(), "kind", "quiz", "cost", 10))
+                .post("/v1/users/{id}/jobs", user).then().statusCode(201).extract().path("id");
+        asService().post("/v1/jobs/{id}/start", job).then().statusCode(200);
+        List<FrozenBackend> frozen = new ArrayList<>();
+        Response settled;
+        long millis;
+        try {
+            List<Long> backends = Database.queryLongs("SELECT pid FROM pg_stat_activity WHERE application_name = 'genledger'");
+            long postmaster = ProcessHandle.of(backends.getFirst()).flatMap(ProcessHandle::parent).orElseThrow().pid();
+            for (long pid : backends) {
+                frozen.add(FrozenBackend.freeze((int) pid));
+            }
+            frozen.add(FrozenBackend.freeze((int) postmaster));
+            long started = System.nanoTime();
+            settled = asService().body(Map.of("resultRef", "quiz:1")).post("/v1/jobs/{id}/succeed", job);
+            millis = (System.nanoTime() - started) / 1_000_000;
+        } finally {
+            for (FrozenBackend backend : frozen) {
+                backend.close();
+            }
+        }
+        assertTrue(millis < 10_000, "answered within the deadline: " + millis + " ms");
+        assertTrue(settled.statusCode() == 200 || settled.statusCode() == 503,
+                "settled, or a transient failure to retry: " + settled.statusCode() + " " + settled.asString());
+        asService().body(Map.of("resultRef", "quiz:1")).post("/v1/jobs/{id}/succeed", job).then().statusCode(200);
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_ledger WHERE user_id = ? AND kind = 'CAPTURE'", user));
+        assertEquals(90, balance(user));
     }
 }
