@@ -42,6 +42,7 @@ public class EmbeddedDatabase implements ConfigSourceFactory {
             if (dev) {
                 // Said by the build, before anything else happens, when a local run already runs.
                 EmbeddedPostgresServer.refuseIfInUse(port);
+                LocalRunSignals.forwardStopToTheService();
             }
             return java.util.List.of();
         }

@@ -61,6 +61,7 @@ final class EmbeddedPostgresServer {
             }
             if (persistent) {
                 stopAfterTheService(pg);
+                LocalRunSignals.exitCleanlyOnStop();
             }
             url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             System.setProperty(STARTED, url);
