@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -155,6 +156,15 @@ public class Sql {
         public int update(String sql, Object... params) {
             try (PreparedStatement ps = prepare(c, sql, params)) {
                 return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new SqlFailure(e);
+            }
+        }
+
+        /** A statement without parameters or rows, e.g. VACUUM. */
+        public void execute(String sql) {
+            try (Statement s = c.createStatement()) {
+                s.execute(sql);
             } catch (SQLException e) {
                 throw new SqlFailure(e);
             }

@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 
 import dev.genledger.api.Page;
 import dev.genledger.db.Sql;
+import dev.genledger.user.LiveUsers;
 import dev.genledger.db.TranslateFailures;
 
 /**
@@ -28,6 +29,9 @@ public class EventService {
     @Inject
     Sql sql;
 
+    @Inject
+    LiveUsers users;
+
     /** Every user's events after {@code cursor}. */
     @Transactional
     public Page<EventView> all(String cursor, int limit) {
@@ -38,7 +42,7 @@ public class EventService {
     @Transactional
     public Optional<Page<EventView>> ofUser(UUID userId, String cursor, int limit) {
         EventCursor after = EventCursor.decode(cursor);
-        if (sql.first("SELECT 1 FROM users WHERE id = ? AND purged_at IS NULL", rs -> true, userId).isEmpty()) {
+        if (!users.unpurged(userId)) {
             return Optional.empty();
         }
         return Optional.of(page(userId, after, limit));

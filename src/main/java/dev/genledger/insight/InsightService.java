@@ -29,7 +29,6 @@ import dev.genledger.quiz.QuizEvents;
 import dev.genledger.quiz.QuizService;
 import dev.genledger.user.UserEvents;
 import io.quarkus.panache.common.Sort;
-import org.hibernate.Session;
 
 /** Insights of a quiz: one per (quiz, type), created or replaced in place by one upsert. */
 @ApplicationScoped
@@ -51,6 +50,9 @@ public class InsightService {
 
     @Inject
     ContentQuotas quotas;
+
+    @Inject
+    ContentUsage usage;
 
     @Inject
     QuizService quizzes;
@@ -80,7 +82,7 @@ public class InsightService {
                 .setParameter("owner", owner.get()).setParameter("type", type).setParameter("content", write(content))
                 .getSingleResult();
         if ((Boolean) row[8]) {
-            long live = em.unwrap(Session.class).doReturningWork(c -> ContentUsage.liveInsights(c, owner.get()));
+            long live = usage.liveInsights(owner.get());
             if (live > quotas.insightsPerUser()) {
                 throw ContentQuotas.exceeded("insights", quotas.insightsPerUser());
             }

@@ -1,10 +1,11 @@
 package dev.genledger.limit;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.genledger.db.Sql;
 
 /**
  * Reads a user's live content counts ({@code content_usage}, kept by triggers on quizzes and
@@ -13,25 +14,22 @@ import java.util.UUID;
  * row and then fails with a serialization error and is retried. A quota checked this way cannot be
  * overshot, on one replica or many.
  */
-public final class ContentUsage {
+@ApplicationScoped
+public class ContentUsage {
 
-    private ContentUsage() {
+    @Inject
+    Sql sql;
+
+    public long liveQuizzes(UUID userId) {
+        return read("live_quizzes", userId);
     }
 
-    public static long liveQuizzes(Connection c, UUID userId) throws SQLException {
-        return read(c, "live_quizzes", userId);
+    public long liveInsights(UUID userId) {
+        return read("live_insights", userId);
     }
 
-    public static long liveInsights(Connection c, UUID userId) throws SQLException {
-        return read(c, "live_insights", userId);
-    }
-
-    private static long read(Connection c, String column, UUID userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM content_usage WHERE user_id = ?")) {
-            ps.setObject(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+    private long read(String column, UUID userId) {
+        return sql.first("SELECT " + column + " FROM content_usage WHERE user_id = ?", rs -> rs.getLong(1), userId)
+                .orElse(0L);
     }
 }

@@ -1,9 +1,5 @@
 package dev.genledger.ops;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +10,7 @@ import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.AgroalDataSource.FlushMode;
@@ -73,50 +70,32 @@ public class DatabaseAdmin {
             int pendingMigrations, boolean draining) {
     }
 
+    private record Server(String version, int versionNumber, String database, long maxConnections) {
+    }
+
     public Status status() {
-        return AdminJdbc.on(admin, c -> {
-            String version;
-            int versionNumber;
-            String database;
-            long maxConnections;
-            List<Connections> connections = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT version(), current_setting('server_version_num')::int, current_database(),"
-                            + " current_setting('max_connections')::bigint");
-                    ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                version = rs.getString(1);
-                versionNumber = rs.getInt(2);
-                database = rs.getString(3);
-                maxConnections = rs.getLong(4);
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
+        return Sql.onPool(admin, sql -> {
+            Server server = sql.first("SELECT version(), current_setting('server_version_num')::int, current_database(),"
+                    + " current_setting('max_connections')::bigint",
+                    rs -> new Server(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4))).orElseThrow();
+            List<Connections> connections = sql.list("""
                     SELECT coalesce(application_name, ''), coalesce(state, 'unknown'), count(*)
                     FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'
-                    GROUP BY 1, 2 ORDER BY 1, 2""");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    connections.add(new Connections(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                }
-            }
-            return new Status(version, versionNumber, database, AdminJdbc.on(api, DatabaseAdmin::sessionSettings),
-                    PoolState.of(api), PoolState.of(admin), connections, maxConnections, circuitBreakers(),
-                    probe.current(), health.schemaVersion(), health.pendingMigrations(), health.draining());
+                    GROUP BY 1, 2 ORDER BY 1, 2""", rs -> new Connections(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            return new Status(server.version(), server.versionNumber(), server.database(),
+                    Sql.onPool(api, DatabaseAdmin::sessionSettings), PoolState.of(api), PoolState.of(admin), connections,
+                    server.maxConnections(), circuitBreakers(), probe.current(), health.schemaVersion(),
+                    health.pendingMigrations(), health.draining());
         });
     }
 
     /** The timeouts an API connection really runs with (from startup options or the role). */
-    private static Map<String, String> sessionSettings(Connection c) throws SQLException {
+    private static Map<String, String> sessionSettings(Sql.Connected sql) {
         Map<String, String> settings = new TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        sql.list("""
                 SELECT name, setting || coalesce(unit, '') FROM pg_settings
                 WHERE name IN ('statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
-                               'default_transaction_isolation')""");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                settings.put(rs.getString(1), rs.getString(2));
-            }
-        }
+                               'default_transaction_isolation')""", rs -> settings.put(rs.getString(1), rs.getString(2)));
         return settings;
     }
 
@@ -180,39 +159,30 @@ public class DatabaseAdmin {
     }
 
     public List<TableStats> statistics() {
-        return AdminJdbc.on(admin, DatabaseAdmin::statistics);
+        return Sql.onPool(admin, DatabaseAdmin::statistics);
     }
 
-    private static List<TableStats> statistics(Connection c) throws SQLException {
+    private static List<TableStats> statistics(Sql.Connected sql) {
         Map<String, List<IndexStats>> indexes = new TreeMap<>();
-        List<TableStats> tables = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        sql.list("""
                 SELECT s.relname, s.indexrelname, s.idx_scan, s.idx_tup_read, pg_relation_size(s.indexrelid), i.indisunique
                 FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-                WHERE s.schemaname = current_schema() ORDER BY s.relname, s.indexrelname""");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                indexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new IndexStats(
-                        rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBoolean(6)));
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
+                WHERE s.schemaname = current_schema() ORDER BY s.relname, s.indexrelname""",
+                rs -> indexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new IndexStats(
+                        rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBoolean(6))));
+        return sql.list("""
                 SELECT s.relname, greatest(c.reltuples, 0)::bigint, s.n_live_tup, s.n_dead_tup,
                        pg_total_relation_size(s.relid), pg_relation_size(s.relid), pg_indexes_size(s.relid),
                        s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
                        coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0)
                 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-                WHERE s.schemaname = current_schema() ORDER BY s.relname""");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String table = rs.getString(1);
-                tables.add(new TableStats(table, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7), instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)),
-                        instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)), rs.getLong(12),
-                        rs.getLong(13), indexes.getOrDefault(table, List.of())));
-            }
-        }
-        return tables;
+                WHERE s.schemaname = current_schema() ORDER BY s.relname""", rs -> {
+            String table = rs.getString(1);
+            return new TableStats(table, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                    rs.getLong(7), instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)),
+                    instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)), rs.getLong(12), rs.getLong(13),
+                    indexes.getOrDefault(table, List.of()));
+        });
     }
 
     @RegisterForReflection

@@ -1,10 +1,5 @@
 package dev.genledger.ops;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +10,7 @@ import jakarta.inject.Inject;
 
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
+import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,28 +55,27 @@ public class Maintenance {
 
     public Optimized optimize() {
         long started = System.nanoTime();
-        List<Step> steps = AdminJdbc.on(admin, this::optimize);
+        List<Step> steps = Sql.onPool(admin, this::optimize);
         long total = (System.nanoTime() - started) / 1_000_000;
         LOG.infof("maintenance: %d steps in %d ms", steps.size(), total);
         registry.counter("genledger.maintenance.runs", "kind", "optimize").increment();
         return new Optimized(steps, total);
     }
 
-    private List<Step> optimize(Connection c) throws SQLException {
+    private List<Step> optimize(Sql.Connected sql) {
         List<Step> steps = new ArrayList<>();
-        c.setAutoCommit(true);
-        try (Statement s = c.createStatement()) {
-            if (c.getMetaData().getDatabaseMajorVersion() >= 17) {
-                for (String table : config.vacuumTables()) {
-                    steps.add(timed("VACUUM (ANALYZE)", table, () -> s.execute("VACUUM (ANALYZE) " + identifier(table))));
-                }
-            } else {
-                LOG.infof("maintenance: VACUUM of %s left to autovacuum (PostgreSQL before 17 lets only the owner run it)",
-                        config.vacuumTables());
+        int major = sql.first("SELECT current_setting('server_version_num')::int / 10000", rs -> rs.getInt(1)).orElseThrow();
+        if (major >= 17) {
+            for (String table : config.vacuumTables()) {
+                steps.add(timed("VACUUM (ANALYZE)", table, () -> sql.execute("VACUUM (ANALYZE) " + identifier(table))));
             }
+        } else {
+            LOG.infof("maintenance: VACUUM of %s left to autovacuum (PostgreSQL before 17 lets only the owner run it)",
+                    config.vacuumTables());
         }
         for (String view : config.refreshViews()) {
-            steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view, () -> refresh(c, identifier(view))));
+            steps.add(timed("REFRESH MATERIALIZED VIEW CONCURRENTLY", view,
+                    () -> sql.first("SELECT refresh_materialized_view(?)", rs -> true, identifier(view))));
         }
         return steps;
     }
@@ -94,7 +89,7 @@ public class Maintenance {
     /** A page of the materialized per-user statistics, as of their last refresh, by user id. */
     public Page<UserStats> userStats(String cursor, int limit) {
         UUID after = Cursor.decodeId(cursor);
-        List<UserStats> rows = AdminJdbc.on(admin, c -> userStats(c, after, limit + 1));
+        List<UserStats> rows = Sql.onPool(admin, sql -> userStats(sql, after, limit + 1));
         if (rows.size() <= limit) {
             return new Page<>(rows, null);
         }
@@ -102,41 +97,22 @@ public class Maintenance {
         return new Page<>(items, Cursor.encodeId(items.get(limit - 1).userId()));
     }
 
-    private static List<UserStats> userStats(Connection c, UUID after, int rowLimit) throws SQLException {
-        List<UserStats> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static List<UserStats> userStats(Sql.Connected sql, UUID after, int rowLimit) {
+        return sql.list("""
                 SELECT user_id, deleted, balance, held, credits_granted, credits_spent, credits_refunded, ledger_rows,
                        last_ledger_at, jobs_pending, jobs_running, jobs_succeeded, jobs_failed, jobs_cancelled, quizzes
-                FROM user_stats WHERE user_id > ? ORDER BY user_id LIMIT ?""")) {
-            ps.setObject(1, after == null ? new UUID(0, 0) : after);
-            ps.setInt(2, rowLimit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    java.sql.Timestamp last = rs.getTimestamp(9);
-                    rows.add(new UserStats(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), last == null ? null : last.toInstant(),
-                            rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15)));
-                }
-            }
-        }
-        return rows;
+                FROM user_stats WHERE user_id > ? ORDER BY user_id LIMIT ?""", rs -> {
+            java.sql.Timestamp last = rs.getTimestamp(9);
+            return new UserStats(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
+                    rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), last == null ? null : last.toInstant(),
+                    rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15));
+        }, after == null ? new UUID(0, 0) : after, rowLimit);
     }
 
-    private interface Sql {
-        void run() throws SQLException;
-    }
-
-    private static Step timed(String action, String relation, Sql sql) throws SQLException {
+    private static Step timed(String action, String relation, Runnable statement) {
         long t = System.nanoTime();
-        sql.run();
+        statement.run();
         return new Step(action, relation, (System.nanoTime() - t) / 1_000_000);
-    }
-
-    private static void refresh(Connection c, String view) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT refresh_materialized_view(?)")) {
-            ps.setString(1, view);
-            ps.execute();
-        }
     }
 
     private static String identifier(String name) {

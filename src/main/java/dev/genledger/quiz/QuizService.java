@@ -30,7 +30,6 @@ import dev.genledger.limit.ContentUsage;
 import dev.genledger.user.LiveUsers;
 import dev.genledger.user.UserEvents;
 import io.quarkus.panache.common.Sort;
-import org.hibernate.Session;
 
 /**
  * Quizzes: create, read, change, soft delete, publish under an unguessable slug. A quiz is
@@ -56,6 +55,9 @@ public class QuizService {
     ContentQuotas quotas;
 
     @Inject
+    ContentUsage usage;
+
+    @Inject
     LiveUsers users;
 
     @Inject
@@ -79,7 +81,7 @@ public class QuizService {
         quiz.sourceJobId = request.sourceJobId();
         quiz.persist();
         quiz.flush();
-        long live = em.unwrap(Session.class).doReturningWork(c -> ContentUsage.liveQuizzes(c, userId));
+        long live = usage.liveQuizzes(userId);
         if (live > quotas.quizzesPerUser()) {
             throw ContentQuotas.exceeded("quizzes", quotas.quizzesPerUser());
         }

@@ -23,6 +23,12 @@ public class LiveUsers {
         return User.count("id", id) > 0;
     }
 
+    /** Whether the user exists, deleted or not, until its data is purged (what it did stays readable). */
+    public boolean unpurged(UUID id) {
+        return !em.createNativeQuery("SELECT 1 FROM users WHERE id = :id AND purged_at IS NULL")
+                .setParameter("id", id).getResultList().isEmpty();
+    }
+
     /** Answers the 404 problem of an absent user. */
     public void require(UUID id) {
         if (!exists(id)) {
