@@ -51,23 +51,10 @@ class TransactionTimeoutTests {
     void aTransactionTimingOutOnAServerThatAcceptsNoConnectionIsAnsweredWithinTheDeadline() throws Exception {
         UUID user = newUserWith(100);
         String key = "unreachable-" + UUID.randomUUID();
-        Response response;
-        long millis;
-        int backend;
-        try (RowLock lock = RowLock.onUser(user)) {
-            long started = System.nanoTime();
-            CompletableFuture<Response> spend = spendInBackground(user, 10, key);
-            backend = RowLock.waitingBackend();
-            int postmaster = (int) ProcessHandle.of(backend).flatMap(ProcessHandle::parent).orElseThrow().pid();
-            // As a server that has vanished: the backend's socket stays silent, and so does a new
-            // connection (the cancel's), accepted by the kernel but never served.
-            try (FrozenBackend frozen = FrozenBackend.freeze(backend);
-                    FrozenBackend frozenPostmaster = FrozenBackend.freeze(postmaster)) {
-                lock.commit();
-                response = spend.get(30, TimeUnit.SECONDS);
-                millis = (System.nanoTime() - started) / 1_000_000;
-            }
-        }
+        FrozenBackend.Answer spend = FrozenBackend.spendBehind(user, key, true);
+        Response response = spend.response();
+        long millis = spend.millis();
+        int backend = spend.backend();
         assertTrue(millis < 10_000, "answered within the deadline, not after the driver's default 10 s for the "
                 + "cancel: " + millis + " ms");
         assertTrue(response.statusCode() == 201 || response.statusCode() == 503,

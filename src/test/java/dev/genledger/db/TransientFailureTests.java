@@ -137,21 +137,12 @@ class TransientFailureTests {
     void aBackendThatStopsAnsweringIsGivenUpAfterTheSocketTimeoutAndTheSpendAppliedOnce() throws Exception {
         UUID user = newUserWith(100);
         String key = "frozen-" + UUID.randomUUID();
-        Response response;
-        long millis;
-        int backend;
-        try (RowLock lock = RowLock.onUser(user)) {
-            long started = System.nanoTime();
-            CompletableFuture<Response> spend = spendInBackground(user, 10, key);
-            backend = RowLock.waitingBackend();
-            // The backend waiting for the row freezes, keeping its connection open and silent: no
-            // error ever comes back, and the thread reading the socket cannot be interrupted.
-            try (FrozenBackend frozen = FrozenBackend.freeze(backend)) {
-                lock.commit();
-                response = spend.get(30, TimeUnit.SECONDS);
-                millis = (System.nanoTime() - started) / 1_000_000;
-            }
-        }
+        // The backend waiting for the row freezes, keeping its connection open and silent: no
+        // error ever comes back, and the thread reading the socket cannot be interrupted.
+        FrozenBackend.Answer spend = FrozenBackend.spendBehind(user, key, false);
+        Response response = spend.response();
+        long millis = spend.millis();
+        int backend = spend.backend();
         response.then().statusCode(201).body("balanceAfter", equalTo(90));
         assertTrue(millis < 6_000, "the frozen read was given up after the 3 s socket timeout and the spend "
                 + "retried on another connection: " + millis + " ms");

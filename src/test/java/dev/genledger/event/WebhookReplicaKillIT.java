@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -39,8 +38,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.PackagedApp;
+import dev.genledger.support.ReplicaDatabase;
 import dev.genledger.support.Tokens;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * Webhook delivery by two replicas of the packaged application on one database, one of them
@@ -62,35 +61,22 @@ class WebhookReplicaKillIT {
     private static final Duration LEASE = Duration.ofSeconds(20);
     private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
 
-    private static EmbeddedPostgres pg;
-    private static String url;
+    private static ReplicaDatabase db;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void database() throws Exception {
-        pg = PackagedApp.database(150);
-        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        db = ReplicaDatabase.start();
     }
 
     @AfterAll
     static void stopDatabase() throws Exception {
-        pg.close();
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(url, "postgres", "postgres");
-    }
-
-    private static long count(String sql) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        db.close();
     }
 
     private static PackagedApp replica(String name) throws Exception {
-        Map<String, String> env = PackagedApp.prodEnvironment(url + "?ApplicationName=genledger-" + name);
+        Map<String, String> env = PackagedApp.prodEnvironment(db.urlFor(name));
         env.put("GENLEDGER_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true"); // the receiver listens on 127.0.0.1
         env.put("GENLEDGER_WEBHOOKS_POLL_EVERY", "0.5s");
         env.put("GENLEDGER_WEBHOOKS_REQUEST_TIMEOUT", REQUEST_TIMEOUT.toSeconds() + "s");
@@ -168,18 +154,10 @@ class WebhookReplicaKillIT {
         }
     }
 
-    private static long counted(String sql) {
-        try {
-            return count(sql);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** The committed events, per user in the order the outbox gives them (xid, id). */
     private static Map<String, List<Long>> eventsByUser() throws Exception {
         Map<String, List<Long>> byUser = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT user_id, id FROM events ORDER BY xid, id")) {
             while (rs.next()) {
                 byUser.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
@@ -194,7 +172,7 @@ class WebhookReplicaKillIT {
 
     private static Map<Long, List<Attempt>> attemptsByEvent() throws Exception {
         Map<Long, List<Attempt>> byEvent = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT d.event_id, a.worker, a.status_code, a.at FROM webhook_attempts a"
                         + " JOIN webhook_deliveries d ON d.id = a.delivery_id ORDER BY a.delivery_id, a.attempt")) {
             while (rs.next()) {
@@ -241,17 +219,17 @@ class WebhookReplicaKillIT {
 
             // Both replicas take requests and deliver, the receiver answering at once.
             load(users, replicas, 0, 8);
-            long firstEvents = count("SELECT count(*) FROM events");
+            long firstEvents = db.count("SELECT count(*) FROM events");
             await("the first " + firstEvents + " events delivered", Duration.ofSeconds(90),
-                    () -> counted("SELECT count(*) FROM webhook_deliveries WHERE status = 'DELIVERED'") == firstEvents);
-            assertEquals(2, count("SELECT count(DISTINCT worker) FROM webhook_attempts"), "both replicas delivered");
+                    () -> db.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'DELIVERED'") == firstEvents);
+            assertEquals(2, db.count("SELECT count(DISTINCT worker) FROM webhook_attempts"), "both replicas delivered");
 
             // The receiver stops answering: each replica fills its slots with requests that hang.
             hanging.set(true);
             load(users, replicas, 8, 2);
             await(2 * SLOTS + " requests hanging", Duration.ofSeconds(10), () -> hung.size() >= 2 * SLOTS);
             Map<Long, Timestamp> leasedUntil = new HashMap<>();
-            try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+            try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                     "SELECT event_id, leased_until FROM webhook_deliveries WHERE status = 'PENDING' AND lease IS NOT NULL")) {
                 while (rs.next()) {
                     leasedUntil.put(rs.getLong(1), rs.getTimestamp(2));
@@ -267,7 +245,7 @@ class WebhookReplicaKillIT {
             assertEquals(2 * SLOTS, hung.size(), "each replica holds at most " + SLOTS + " requests");
             assertEquals(hungEvents, leasedUntil.keySet(), "the leased deliveries are the hanging ones");
             Timestamp killedAt;
-            try (Connection c = connect(); Statement s = c.createStatement();
+            try (Connection c = db.connect(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT now()")) {
                 rs.next();
                 killedAt = rs.getTimestamp(1);
@@ -275,13 +253,13 @@ class WebhookReplicaKillIT {
 
             // Events committed after the kill, through the survivor.
             load(users, List.of(b), 10, 2);
-            long events = count("SELECT count(*) FROM events");
+            long events = db.count("SELECT count(*) FROM events");
             await("all " + events + " events delivered", Duration.ofSeconds(90),
-                    () -> counted("SELECT count(*) FROM webhook_deliveries WHERE status <> 'PENDING'") == events);
+                    () -> db.count("SELECT count(*) FROM webhook_deliveries WHERE status <> 'PENDING'") == events);
             Thread.sleep(1_000); // a duplicate would arrive now
 
-            assertEquals(events, count("SELECT count(*) FROM webhook_deliveries"), "one delivery per event");
-            assertEquals(events, count("SELECT count(*) FROM webhook_deliveries WHERE status = 'DELIVERED'"),
+            assertEquals(events, db.count("SELECT count(*) FROM webhook_deliveries"), "one delivery per event");
+            assertEquals(events, db.count("SELECT count(*) FROM webhook_deliveries WHERE status = 'DELIVERED'"),
                     "none dead-lettered, none pending");
             assertEquals(List.of(), badSignatures, "every signature verifies with the endpoint's secret");
 

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.PackagedApp;
+import dev.genledger.support.ReplicaDatabase;
 import dev.genledger.support.Tokens;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * SIGKILL of one of two replicas of the packaged application on one database, under a keyed load
@@ -53,8 +52,7 @@ class ReplicaKillIT {
     private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
     private static final Pattern STATUS = Pattern.compile("\"status\":\"([A-Z]+)\"");
 
-    private static EmbeddedPostgres pg;
-    private static String url;
+    private static ReplicaDatabase db;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String token = Tokens.service();
@@ -64,17 +62,12 @@ class ReplicaKillIT {
 
     @BeforeAll
     static void database() throws Exception {
-        pg = PackagedApp.database(150);
-        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        db = ReplicaDatabase.start();
     }
 
     @AfterAll
     static void stopDatabase() throws Exception {
-        pg.close();
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(url, "postgres", "postgres");
+        db.close();
     }
 
     /** One answered request: its status and body. */
@@ -137,7 +130,7 @@ class ReplicaKillIT {
     }
 
     private String jobStatus(String jobId) {
-        try (Connection c = connect(); Statement s = c.createStatement();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT status FROM generation_jobs WHERE id = '" + UUID.fromString(jobId) + "'")) {
             return rs.next() ? rs.getString(1) : null;
         } catch (Exception e) {
@@ -164,7 +157,7 @@ class ReplicaKillIT {
     void nothingAcknowledgedIsLostAndNothingIsAppliedTwiceWhenAReplicaIsKilledMidLoad() throws Exception {
         try {
             for (String name : List.of("replica-kill-a", "replica-kill-b")) {
-                PackagedApp app = PackagedApp.start(PackagedApp.JAR, name, PackagedApp.prodEnvironment(url));
+                PackagedApp app = PackagedApp.start(PackagedApp.JAR, name, PackagedApp.prodEnvironment(db.url()));
                 replicas.add(app);
                 app.awaitReady(90_000); // one after the other: the first migrates
             }
@@ -245,7 +238,7 @@ class ReplicaKillIT {
             clients.shutdown();
             assertTrue(resent.get() > 0, "the kill cost answers, which were sent again");
 
-            try (Connection c = connect(); Statement s = c.createStatement()) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 for (String user : users) {
                     try (ResultSet rs = s.executeQuery("SELECT balance, held FROM users WHERE id = '" + user + "'")) {
                         rs.next();

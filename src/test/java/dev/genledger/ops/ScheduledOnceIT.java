@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,11 +19,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.PackagedApp;
+import dev.genledger.support.ReplicaDatabase;
 import dev.genledger.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The scheduled stuck-job sweep on three replicas of the packaged application, every second on
@@ -38,38 +37,25 @@ class ScheduledOnceIT {
     private static final int JOBS = 60;
     private static final long GRANT = 1_000;
 
-    private static EmbeddedPostgres pg;
-    private static String url;
+    private static ReplicaDatabase db;
 
     @BeforeAll
     static void database() throws Exception {
-        pg = PackagedApp.database(150);
-        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        db = ReplicaDatabase.start();
     }
 
     @AfterAll
     static void stopDatabase() throws Exception {
-        pg.close();
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(url, "postgres", "postgres");
+        db.close();
     }
 
     private static RequestSpecification api(PackagedApp app) {
         return RestAssured.given().port(app.http).auth().oauth2(Tokens.service()).contentType(ContentType.JSON);
     }
 
-    private static long count(String sql) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /** The replica (its application name) holding an advisory lock while it waits for a row lock: mid-run. */
     private static String sweeperWaitingMidRun() throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                         + " WHERE l.locktype = 'advisory' AND l.granted AND a.wait_event_type = 'Lock'"
                         + " AND a.application_name LIKE 'genledger-%'")) {
@@ -82,7 +68,7 @@ class ScheduledOnceIT {
         Map<String, PackagedApp> replicas = new HashMap<>();
         try {
             for (String name : List.of("a", "b", "c")) {
-                Map<String, String> env = PackagedApp.prodEnvironment(url + "?ApplicationName=genledger-" + name);
+                Map<String, String> env = PackagedApp.prodEnvironment(db.urlFor(name));
                 env.put("GENLEDGER_HOUSEKEEPING_EVERY", "1s");
                 env.put("GENLEDGER_HOUSEKEEPING_DELAY", "1s");
                 PackagedApp app = PackagedApp.start(PackagedApp.JAR, "scheduled-once-" + name, env);
@@ -108,7 +94,7 @@ class ScheduledOnceIT {
             String last = jobs.get(JOBS - 1);
 
             String killed;
-            try (Connection blocker = connect()) {
+            try (Connection blocker = db.connect()) {
                 // The hold of the job started last, locked: a run fails the others first, then waits
                 // for this row, holding the sweep's advisory lock with its work not yet committed.
                 blocker.setAutoCommit(false);
@@ -117,7 +103,7 @@ class ScheduledOnceIT {
                     ps.executeQuery().close();
                 }
                 // Every job past the running deadline (15 minutes) at once, in the order they started.
-                try (Connection c = connect(); Statement st = c.createStatement()) {
+                try (Connection c = db.connect(); Statement st = c.createStatement()) {
                     st.executeUpdate("UPDATE generation_jobs SET started_at = started_at - interval '1 hour'");
                 }
                 long deadline = System.nanoTime() + 60_000_000_000L;
@@ -127,28 +113,28 @@ class ScheduledOnceIT {
                 }
                 replicas.get(killed).close(); // SIGKILL, mid-run
                 assertFalse(replicas.get(killed).isAlive());
-                while (count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
+                while (db.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
                     Thread.sleep(50);
                 }
-                assertEquals(0, count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
+                assertEquals(0, db.count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
                         "the killed replica's run was rolled back whole, and no other run got past the locked row");
                 blocker.rollback();
             }
 
             long deadline = System.nanoTime() + 60_000_000_000L;
-            while (count("SELECT count(*) FROM generation_jobs WHERE status = 'FAILED'") < JOBS) {
+            while (db.count("SELECT count(*) FROM generation_jobs WHERE status = 'FAILED'") < JOBS) {
                 assertTrue(System.nanoTime() < deadline, "the surviving replicas did not fail every stuck job");
                 Thread.sleep(100);
             }
             Thread.sleep(3_000); // more runs on both survivors: they find nothing left to do
-            assertEquals(JOBS, count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
+            assertEquals(JOBS, db.count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
                     "each stuck job failed exactly once");
-            assertEquals(JOBS, count("SELECT count(*) FROM credit_holds WHERE status = 'RELEASED'"),
+            assertEquals(JOBS, db.count("SELECT count(*) FROM credit_holds WHERE status = 'RELEASED'"),
                     "each hold released exactly once");
-            assertEquals(0, count("SELECT count(*) FROM credit_ledger WHERE kind = 'CAPTURE'"));
-            assertEquals(0, count("SELECT coalesce(sum(held), 0) FROM users"));
-            assertEquals(users.size() * GRANT, count("SELECT sum(balance) FROM users"), "balances untouched by the releases");
-            long sweepers = count("SELECT count(DISTINCT actor) FROM job_transitions WHERE to_status = 'FAILED'");
+            assertEquals(0, db.count("SELECT count(*) FROM credit_ledger WHERE kind = 'CAPTURE'"));
+            assertEquals(0, db.count("SELECT coalesce(sum(held), 0) FROM users"));
+            assertEquals(users.size() * GRANT, db.count("SELECT sum(balance) FROM users"), "balances untouched by the releases");
+            long sweepers = db.count("SELECT count(DISTINCT actor) FROM job_transitions WHERE to_status = 'FAILED'");
             assertEquals(1, sweepers, "the failures were written by the sweep");
             String victim = killed;
             PackagedApp survivor = replicas.entrySet().stream().filter(e -> !e.getKey().equals(victim))
