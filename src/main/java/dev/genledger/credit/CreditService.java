@@ -16,6 +16,7 @@ import dev.genledger.api.Page;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import dev.genledger.user.User;
+import io.quarkus.panache.common.Parameters;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Balances, balance changes, transfers, the ledger and its reconciliation. */
@@ -93,14 +94,30 @@ public class CreditService {
         return Optional.of(Page.of(rows, limit, CreditViews.Lot::id));
     }
 
-    /** A page of a live user's ledger, newest first; empty when the user is absent or deleted. */
+    /**
+     * A page of a live user's ledger rows that pass the filter, newest first; empty when the user is
+     * absent or deleted. The cursor is a row id, so paging stays stable while rows are added.
+     */
     @Transactional
-    public Optional<Page<CreditViews.Entry>> ledger(UUID userId, String cursor, int limit) {
+    public Optional<Page<CreditViews.Entry>> ledger(UUID userId, LedgerFilter filter, String cursor, int limit) {
         if (User.findLive(userId) == null) {
             return Optional.empty();
         }
-        List<CreditViews.Entry> rows = LedgerEntry
-                .<LedgerEntry> find("userId = ?1 and id < ?2 order by id desc", userId, Cursor.decode(cursor))
+        StringBuilder query = new StringBuilder("userId = :user and id < :after");
+        Parameters params = Parameters.with("user", userId).and("after", Cursor.decode(cursor));
+        if (filter.from() != null) {
+            query.append(" and createdAt >= :from");
+            params.and("from", filter.from());
+        }
+        if (filter.to() != null) {
+            query.append(" and createdAt < :to");
+            params.and("to", filter.to());
+        }
+        if (!filter.kinds().isEmpty()) {
+            query.append(" and kind in :kinds");
+            params.and("kinds", filter.kindNames());
+        }
+        List<CreditViews.Entry> rows = LedgerEntry.<LedgerEntry> find(query + " order by id desc", params)
                 .range(0, limit).list().stream().map(CreditViews.Entry::from).toList();
         return Optional.of(Page.of(rows, limit, CreditViews.Entry::id));
     }
