@@ -74,6 +74,8 @@ TOKEN=$(token service) ADMIN=$(token admin)
 # reached the receiver, and nothing that did not commit may have been announced.
 source "$BENCH_ROOT/bench/events-check.sh"
 export GENLEDGER_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true
+# The load grants lots that expire within the run; the service sweeps them every few seconds.
+export GENLEDGER_CREDITS_EXPIRY_EVERY=${CHAOS_EXPIRY_EVERY:-2s} GENLEDGER_CREDITS_EXPIRY_DELAY=1s
 RECEIVER_PORT=${RECEIVER_PORT:-22783}
 WEBHOOK_SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
 "$JAVA_HOME/bin/java" "$BENCH_ROOT/bench/src/WebhookReceiver.java" "$RECEIVER_PORT" "$WEBHOOK_SECRET" "$WORK/events.jsonl" \
@@ -349,10 +351,10 @@ jq -s --arg mode "$MODE" --argjson secs "$SECS" --argjson fuzz "$FUZZ" --arg sta
 echo
 echo "genledger chaos ($MODE, $SECS s of load per fault, $CLIENTS clients) $STAMP"
 echo
-echo "| fault | requests | 2xx | 4xx | 503 | other 5xx | no answer | max ms | recovery ms | acked | jobs (captured) | lost | duplicated | rejected but applied | replay ≠ | idle in tx | reconciliation |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-jq -r 'if .blocked then "| \(.fault) | blocked: \(.blocked) ||||||||||||||||"
-  else "| \(.fault) | \(.requests) | \(.s2xx) | \(.s4xx) | \(.s503) | \(.s5xx_other) | \(.no_answer) | \(.max_latency_ms) | \(.recovery_ms) | \(.acknowledged) | \(.jobs) (\(.jobs_captured)) | \(.lost) | \(.duplicated) | \(.rejected_but_applied) | \(.replay_mismatches) | \(.idle_in_transaction) | \(.reconciliation_mismatches) mismatches |" end' "$RESULTS"
+echo "| fault | requests | 2xx | 4xx | 503 | other 5xx | no answer | max ms | recovery ms | acked | jobs (captured) | lost | duplicated | rejected but applied | replay ≠ | idle in tx | reconciliation | lots expired | lot mismatches |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+jq -r 'if .blocked then "| \(.fault) | blocked: \(.blocked) ||||||||||||||||||"
+  else "| \(.fault) | \(.requests) | \(.s2xx) | \(.s4xx) | \(.s503) | \(.s5xx_other) | \(.no_answer) | \(.max_latency_ms) | \(.recovery_ms) | \(.acknowledged) | \(.jobs) (\(.jobs_captured)) | \(.lost) | \(.duplicated) | \(.rejected_but_applied) | \(.replay_mismatches) | \(.idle_in_transaction) | \(.reconciliation_mismatches) mismatches | \(.lots_expired) | \(.lot_mismatches) |" end' "$RESULTS"
 echo
 jq -r '"503 causes: " + ([.[] | select(.causes_503) | "\(.fault) \(.causes_503 | to_entries | map("\(.key)=\(.value)") | join(","))"] | join("; "))' -s "$RESULTS"
 if jq -se 'any(.[]; .fault_at or .fault == "replica-sigkill")' "$RESULTS" >/dev/null; then
@@ -374,7 +376,7 @@ echo "results: bench/results/chaos-$STAMP.json (logs in $WORK)"
 # writes back within 10 s of the promotion; a rolled replica fails no request.
 BAD=$(jq -s '[.[] | select(.blocked | not) | (if .error then 1 else 0 end) + .duplicated
   + (if .loss_allowed then 0 else .lost + .ack_differs_from_ledger + .replay_mismatches end)
-  + .rejected_but_applied + .idle_in_transaction + .reconciliation_mismatches + .hung_past_deadline
+  + .rejected_but_applied + .idle_in_transaction + .reconciliation_mismatches + .lot_mismatches + .hung_past_deadline
   + .s5xx_other + (if .recovery_ms == null then 1 else 0 end)
   + (if .fault_at then .ready_up_without_primary + (if .ready_down_after_kill_ms == null then 1 else 0 end)
        + (if .ready_up_after_promotion_ms == null then 1 else 0 end) + (if .recovery_ms > 10000 then 1 else 0 end) else 0 end)

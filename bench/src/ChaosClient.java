@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -207,7 +208,10 @@ public class ChaosClient {
             if (dice < 35) {
                 return change(key, Kind.SPEND, user, amount);
             } else if (dice < 50) {
-                return change(key, Kind.GRANT, user, amount);
+                // Half the grants are promotional lots that expire a few seconds on, within the run:
+                // the service's expiry sweep (run often here) races the spends that draw them first.
+                return r.nextBoolean() ? change(key, Kind.GRANT, user, amount)
+                        : expiring(key, user, amount, Instant.now().plusMillis(6_000 + r.nextInt(4_000)));
             } else if (dice < 60) {
                 return change(key, Kind.REFUND, user, amount);
             } else if (dice < 85) {
@@ -235,6 +239,12 @@ public class ChaosClient {
         static Op change(String key, Kind kind, String user, long amount) {
             return new Op(key, kind, user, "/v1/users/" + user + "/credits/" + kind.name().toLowerCase(),
                     "{\"amount\":" + amount + ",\"reason\":\"chaos\",\"reference\":\"" + key + "\"}", null);
+        }
+
+        static Op expiring(String key, String user, long amount, Instant expiresAt) {
+            return new Op(key, Kind.GRANT, user, "/v1/users/" + user + "/credits/grant", "{\"amount\":" + amount
+                    + ",\"reason\":\"chaos\",\"reference\":\"" + key + "\",\"category\":\"promotional\",\"expiresAt\":\""
+                    + expiresAt + "\"}", null);
         }
 
         static Op transition(String key, Kind kind, String job) {
@@ -377,7 +387,7 @@ public class ChaosClient {
             Map<String, long[]> rows = new HashMap<>(); // key -> {count, ledger id}
             Map<String, String> transferIds = new HashMap<>();
             Map<String, JobRow> jobsByKey = new HashMap<>(), jobsById = new HashMap<>();
-            long brokenTransfers;
+            long brokenTransfers, grantsWithoutOneLot;
             try (Connection c = db()) {
                 try (PreparedStatement ps = c.prepareStatement("""
                         SELECT idempotency_key, count(*), min(id), min(transfer_id::text) FROM credit_ledger
@@ -418,6 +428,19 @@ public class ChaosClient {
                             jobsByKey.put(rs.getString(1), job);
                             jobsById.put(job.id(), job);
                         }
+                    }
+                }
+                // Every grant of the run that made a ledger row (each acknowledged one did: see lost) made one lot.
+                try (PreparedStatement ps = c.prepareStatement("""
+                        SELECT count(*) FILTER (WHERE lots <> 1), count(*) FILTER (WHERE expired)
+                        FROM (SELECT g.id, count(l.id) AS lots, bool_or(l.expiry_ledger_id IS NOT NULL) AS expired
+                              FROM credit_ledger g LEFT JOIN credit_lots l ON l.ledger_id = g.id
+                              WHERE g.idempotency_key LIKE ? AND g.kind = 'GRANT' GROUP BY g.id) grants""")) {
+                    ps.setString(1, prefix + "%");
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        grantsWithoutOneLot = rs.getLong(1);
+                        result.put("lots_expired", rs.getLong(2));
                     }
                 }
                 result.put("idle_in_transaction", idleInTransaction(c));
@@ -502,7 +525,13 @@ public class ChaosClient {
             result.put("unresolved_applied_once", unresolvedApplied);
             result.put("rows_without_operation", unknownRows);
             result.put("replay_mismatches", replay(ackedOps));
-            result.put("reconciliation_mismatches", reconciliation());
+            JsonNode mismatches = reconciliation();
+            result.put("reconciliation_mismatches", mismatches.size());
+            long lotMismatches = 0;
+            for (JsonNode m : mismatches) {
+                lotMismatches += m.path("problem").asText().contains("lot") ? 1 : 0;
+            }
+            result.put("lot_mismatches", lotMismatches + grantsWithoutOneLot);
         }
 
         /**
@@ -522,8 +551,13 @@ public class ChaosClient {
             };
         }
 
-        /** Replays up to 40 acknowledged operations: each must answer the first body, marked as a replay. */
-        long replay(List<Outcome> acked) throws Exception {
+        /**
+         * Replays up to 40 acknowledged operations: each must answer the first body, marked as a
+         * replay. Not the grants of expiring lots: their expiry has passed by now, and a grant's
+         * expiry is validated (in the future) before its key is looked up, so the replay is a 400.
+         */
+        long replay(List<Outcome> all) throws Exception {
+            List<Outcome> acked = all.stream().filter(x -> !x.op().body().contains("expiresAt")).toList();
             long bad = 0;
             for (int i = 0; i < Math.min(40, acked.size()); i++) {
                 Outcome x = acked.get(ThreadLocalRandom.current().nextInt(acked.size()));
@@ -542,11 +576,12 @@ public class ChaosClient {
         }
     }
 
-    static long reconciliation() throws Exception {
+    /** The reconciliation's mismatches (its lot checks among them). */
+    static JsonNode reconciliation() throws Exception {
         for (int i = 0;; i++) {
             HttpResponse<String> r = send("GET", "/v1/admin/reconciliation", null, o("admin-token"), Map.of(), 15_000);
             if (r.statusCode() == 200) {
-                return JSON.readTree(r.body()).get("mismatches").size();
+                return JSON.readTree(r.body()).get("mismatches");
             }
             if (i >= 10) {
                 throw new IllegalStateException("reconciliation answered " + r.statusCode() + " " + r.body());

@@ -1,5 +1,6 @@
 package dev.genledger.credit;
 
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -36,6 +37,12 @@ public class CreditResource extends DatabaseResource {
     CreditService credits;
 
     @Inject
+    BalanceHistory history;
+
+    @Inject
+    CreditsConfig config;
+
+    @Inject
     Caller caller;
 
     @Inject
@@ -44,9 +51,11 @@ public class CreditResource extends DatabaseResource {
     @GET
     @Path("balance")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
-    public CreditViews.Balance balance(@PathParam("id") UUID id) {
+    public CreditViews.Balance balance(@PathParam("id") UUID id,
+            @QueryParam("at") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at) {
         caller.requireAccessTo(id);
-        return credits.balance(id).orElseThrow(() -> ApiProblem.notFound("user " + id));
+        return (at == null ? credits.balance(id) : history.at(id, LedgerFilter.at(at, config.atSkew())))
+                .orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
     @ReplicaRead
@@ -55,9 +64,13 @@ public class CreditResource extends DatabaseResource {
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Page<CreditViews.Entry> ledger(@PathParam("id") UUID id, @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200"))
-            String limit) {
+            String limit,
+            @QueryParam("from") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String from,
+            @QueryParam("to") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String to,
+            @QueryParam("kind") List<String> kind) {
         caller.requireAccessTo(id);
-        return credits.ledger(id, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + id));
+        LedgerFilter filter = LedgerFilter.of(from, to, kind);
+        return credits.ledger(id, filter, cursor, Cursor.limit(limit)).orElseThrow(() -> ApiProblem.notFound("user " + id));
     }
 
     @POST

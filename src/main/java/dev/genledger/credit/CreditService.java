@@ -16,6 +16,7 @@ import dev.genledger.api.Page;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import dev.genledger.user.User;
+import io.quarkus.panache.common.Parameters;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Balances, balance changes, transfers, the ledger and its reconciliation. */
@@ -93,17 +94,106 @@ public class CreditService {
         return Optional.of(Page.of(rows, limit, CreditViews.Lot::id));
     }
 
-    /** A page of a live user's ledger, newest first; empty when the user is absent or deleted. */
+    /**
+     * A page of a live user's ledger rows that pass the filter, newest first; empty when the user is
+     * absent or deleted. The cursor is a row id, so paging stays stable while rows are added.
+     */
     @Transactional
-    public Optional<Page<CreditViews.Entry>> ledger(UUID userId, String cursor, int limit) {
+    public Optional<Page<CreditViews.Entry>> ledger(UUID userId, LedgerFilter filter, String cursor, int limit) {
         if (User.findLive(userId) == null) {
             return Optional.empty();
         }
-        List<CreditViews.Entry> rows = LedgerEntry
-                .<LedgerEntry> find("userId = ?1 and id < ?2 order by id desc", userId, Cursor.decode(cursor))
+        StringBuilder query = new StringBuilder("userId = :user and id < :after");
+        Parameters params = Parameters.with("user", userId).and("after", Cursor.decode(cursor));
+        if (filter.from() != null) {
+            query.append(" and createdAt >= :from");
+            params.and("from", filter.from());
+        }
+        if (filter.to() != null) {
+            query.append(" and createdAt < :to");
+            params.and("to", filter.to());
+        }
+        if (!filter.kinds().isEmpty()) {
+            query.append(" and kind in :kinds");
+            params.and("kinds", filter.kindNames());
+        }
+        List<CreditViews.Entry> rows = LedgerEntry.<LedgerEntry> find(query + " order by id desc", params)
                 .range(0, limit).list().stream().map(CreditViews.Entry::from).toList();
         return Optional.of(Page.of(rows, limit, CreditViews.Entry::id));
     }
+
+    /** One reconciliation check: each row it finds is a mismatch (user, value found, value expected). */
+    private record Check(String problem, String query) {
+    }
+
+    private static final List<Check> CHECKS = List.of(
+            new Check("balance differs from the sum of the ledger", """
+                    SELECT u.id, u.balance, COALESCE(l.total, 0)
+                    FROM users u LEFT JOIN (SELECT user_id, sum(amount) AS total FROM credit_ledger GROUP BY user_id) l
+                         ON l.user_id = u.id
+                    WHERE u.balance <> COALESCE(l.total, 0)
+                    ORDER BY u.id
+                    """),
+            new Check("a ledger row's balance_after differs from the running sum", """
+                    SELECT user_id, min(balance_after), min(running) FROM (
+                        SELECT user_id, balance_after, sum(amount) OVER (PARTITION BY user_id ORDER BY id) AS running
+                        FROM credit_ledger) r
+                    WHERE balance_after <> running
+                    GROUP BY user_id ORDER BY user_id
+                    """),
+            new Check("held differs from the sum of the open holds", """
+                    SELECT u.id, u.held, COALESCE(h.total, 0)
+                    FROM users u LEFT JOIN (SELECT user_id, sum(amount) AS total FROM credit_holds WHERE status = 'OPEN'
+                                            GROUP BY user_id) h ON h.user_id = u.id
+                    WHERE u.held <> COALESCE(h.total, 0)
+                    ORDER BY u.id
+                    """),
+            new Check("balance differs from the sum of its lots", """
+                    SELECT u.id, u.balance, COALESCE(l.total, 0)
+                    FROM users u LEFT JOIN (SELECT user_id, sum(remaining) AS total FROM credit_lots GROUP BY user_id) l
+                         ON l.user_id = u.id
+                    WHERE u.balance <> COALESCE(l.total, 0)
+                    ORDER BY u.id
+                    """),
+            new Check("held differs from the credits held in its lots", """
+                    SELECT u.id, u.held, COALESCE(l.total, 0)
+                    FROM users u LEFT JOIN (SELECT user_id, sum(held) AS total FROM credit_lots GROUP BY user_id) l
+                         ON l.user_id = u.id
+                    WHERE u.held <> COALESCE(l.total, 0)
+                    ORDER BY u.id
+                    """),
+            new Check("a lot's remaining credits differ from its amount plus its draws", """
+                    SELECT l.user_id, l.remaining, l.amount + COALESCE(d.total, 0)
+                    FROM credit_lots l LEFT JOIN (SELECT lot_id, sum(amount) AS total FROM credit_lot_draws GROUP BY lot_id) d
+                         ON d.lot_id = l.id
+                    WHERE l.remaining <> l.amount + COALESCE(d.total, 0)
+                    ORDER BY l.user_id, l.id
+                    """),
+            new Check("a lot's held credits differ from its open holds", """
+                    SELECT l.user_id, l.held, COALESCE(h.total, 0)
+                    FROM credit_lots l LEFT JOIN (SELECT hl.lot_id, sum(hl.amount) AS total
+                                                 FROM credit_hold_lots hl JOIN credit_holds h ON h.id = hl.hold_id
+                                                 WHERE h.status = 'OPEN' GROUP BY hl.lot_id) h ON h.lot_id = l.id
+                    WHERE l.held <> COALESCE(h.total, 0)
+                    ORDER BY l.user_id, l.id
+                    """),
+            new Check("a ledger row's amount differs from its draws and the lots it created", """
+                    SELECT g.user_id, COALESCE(d.total, 0) + COALESCE(c.total, 0), g.amount
+                    FROM credit_ledger g
+                    LEFT JOIN (SELECT ledger_id, sum(amount) AS total FROM credit_lot_draws GROUP BY ledger_id) d
+                         ON d.ledger_id = g.id
+                    LEFT JOIN (SELECT ledger_id, sum(amount) AS total FROM credit_lots WHERE ledger_id IS NOT NULL
+                               GROUP BY ledger_id) c ON c.ledger_id = g.id
+                    WHERE (d.ledger_id IS NOT NULL OR c.ledger_id IS NOT NULL)
+                      AND g.amount <> COALESCE(d.total, 0) + COALESCE(c.total, 0)
+                    ORDER BY g.user_id, g.id
+                    """),
+            new Check("a ledger row draws from another user's lot", """
+                    SELECT g.user_id, d.amount, 0
+                    FROM credit_lot_draws d JOIN credit_ledger g ON g.id = d.ledger_id JOIN credit_lots l ON l.id = d.lot_id
+                    WHERE l.user_id <> g.user_id
+                    ORDER BY g.user_id, g.id
+                    """));
 
     /**
      * Checks, in one snapshot, that every user's balance equals the sum of their ledger, that
@@ -118,86 +208,18 @@ public class CreditService {
     public CreditViews.Reconciliation reconcile() {
         long checked = ((Number) em.createNativeQuery("SELECT count(*) FROM users").getSingleResult()).longValue();
         List<CreditViews.Mismatch> mismatches = new ArrayList<>();
-        check(mismatches, "balance differs from the sum of the ledger", """
-                SELECT u.id, u.balance, COALESCE(l.total, 0)
-                FROM users u LEFT JOIN (SELECT user_id, sum(amount) AS total FROM credit_ledger GROUP BY user_id) l
-                     ON l.user_id = u.id
-                WHERE u.balance <> COALESCE(l.total, 0)
-                ORDER BY u.id
-                """);
-        check(mismatches, "a ledger row's balance_after differs from the running sum", """
-                SELECT user_id, min(balance_after), min(running) FROM (
-                    SELECT user_id, balance_after, sum(amount) OVER (PARTITION BY user_id ORDER BY id) AS running
-                    FROM credit_ledger) r
-                WHERE balance_after <> running
-                GROUP BY user_id ORDER BY user_id
-                """);
-        check(mismatches, "held differs from the sum of the open holds", """
-                SELECT u.id, u.held, COALESCE(h.total, 0)
-                FROM users u LEFT JOIN (SELECT user_id, sum(amount) AS total FROM credit_holds WHERE status = 'OPEN'
-                                        GROUP BY user_id) h ON h.user_id = u.id
-                WHERE u.held <> COALESCE(h.total, 0)
-                ORDER BY u.id
-                """);
-        check(mismatches, "balance differs from the sum of its lots", """
-                SELECT u.id, u.balance, COALESCE(l.total, 0)
-                FROM users u LEFT JOIN (SELECT user_id, sum(remaining) AS total FROM credit_lots GROUP BY user_id) l
-                     ON l.user_id = u.id
-                WHERE u.balance <> COALESCE(l.total, 0)
-                ORDER BY u.id
-                """);
-        check(mismatches, "held differs from the credits held in its lots", """
-                SELECT u.id, u.held, COALESCE(l.total, 0)
-                FROM users u LEFT JOIN (SELECT user_id, sum(held) AS total FROM credit_lots GROUP BY user_id) l
-                     ON l.user_id = u.id
-                WHERE u.held <> COALESCE(l.total, 0)
-                ORDER BY u.id
-                """);
-        check(mismatches, "a lot's remaining credits differ from its amount plus its draws", """
-                SELECT l.user_id, l.remaining, l.amount + COALESCE(d.total, 0)
-                FROM credit_lots l LEFT JOIN (SELECT lot_id, sum(amount) AS total FROM credit_lot_draws GROUP BY lot_id) d
-                     ON d.lot_id = l.id
-                WHERE l.remaining <> l.amount + COALESCE(d.total, 0)
-                ORDER BY l.user_id, l.id
-                """);
-        check(mismatches, "a lot's held credits differ from its open holds", """
-                SELECT l.user_id, l.held, COALESCE(h.total, 0)
-                FROM credit_lots l LEFT JOIN (SELECT hl.lot_id, sum(hl.amount) AS total
-                                             FROM credit_hold_lots hl JOIN credit_holds h ON h.id = hl.hold_id
-                                             WHERE h.status = 'OPEN' GROUP BY hl.lot_id) h ON h.lot_id = l.id
-                WHERE l.held <> COALESCE(h.total, 0)
-                ORDER BY l.user_id, l.id
-                """);
-        check(mismatches, "a ledger row's amount differs from its draws and the lots it created", """
-                SELECT g.user_id, COALESCE(d.total, 0) + COALESCE(c.total, 0), g.amount
-                FROM credit_ledger g
-                LEFT JOIN (SELECT ledger_id, sum(amount) AS total FROM credit_lot_draws GROUP BY ledger_id) d
-                     ON d.ledger_id = g.id
-                LEFT JOIN (SELECT ledger_id, sum(amount) AS total FROM credit_lots WHERE ledger_id IS NOT NULL
-                           GROUP BY ledger_id) c ON c.ledger_id = g.id
-                WHERE (d.ledger_id IS NOT NULL OR c.ledger_id IS NOT NULL)
-                  AND g.amount <> COALESCE(d.total, 0) + COALESCE(c.total, 0)
-                ORDER BY g.user_id, g.id
-                """);
-        check(mismatches, "a ledger row draws from another user's lot", """
-                SELECT g.user_id, d.amount, 0
-                FROM credit_lot_draws d JOIN credit_ledger g ON g.id = d.ledger_id JOIN credit_lots l ON l.id = d.lot_id
-                WHERE l.user_id <> g.user_id
-                ORDER BY g.user_id, g.id
-                """);
+        for (Check check : CHECKS) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(check.query()).getResultList();
+            for (Object[] row : rows) {
+                mismatches.add(new CreditViews.Mismatch((UUID) row[0], ((Number) row[1]).longValue(),
+                        ((Number) row[2]).longValue(), check.problem()));
+            }
+        }
         lastMismatches.set(mismatches.size());
         registry.gauge("genledger.reconciliation.mismatches", lastMismatches);
         registry.counter("genledger.reconciliation.runs").increment();
         return new CreditViews.Reconciliation(checked, mismatches);
-    }
-
-    private void check(List<CreditViews.Mismatch> mismatches, String problem, String query) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(query).getResultList();
-        for (Object[] row : rows) {
-            mismatches.add(new CreditViews.Mismatch((UUID) row[0], ((Number) row[1]).longValue(),
-                    ((Number) row[2]).longValue(), problem));
-        }
     }
 
     private CreditResult counted(LedgerKind kind, CreditResult result) {

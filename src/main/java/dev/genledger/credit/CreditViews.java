@@ -71,6 +71,11 @@ public final class CreditViews {
                     expired ? "expired" : remaining == 0 ? "spent" : "active", rs.getString(9),
                     rs.getObject(10, OffsetDateTime.class));
         }
+
+        /** The lot as the grant that created it answered: whole, unheld and active (its expiry was in the future). */
+        Lot asCreated() {
+            return new Lot(id, category, amount, amount, 0, amount, priority, expiresAt, "active", reference, createdAt);
+        }
     }
 
     @RegisterForReflection

@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Settings of the credit lanes, the per-user balance locks and lot expiry; environment overrides in application.properties. */
+/** Settings of the credit lanes, the per-user balance locks and lot expiry, and the balance at a point in time; environment overrides in application.properties. */
 @ConfigMapping(prefix = "genledger.credits")
 public interface CreditsConfig {
 
@@ -38,4 +38,8 @@ public interface CreditsConfig {
     /** Most users whose expired lots one run of the lot expiry sweep takes, in one transaction. */
     @WithDefault("200")
     int expiryBatch();
+
+    /** How far past this replica's clock a balance's {@code at} may be (the caller's clock may run ahead). */
+    @WithDefault("5S")
+    Duration atSkew();
 }

@@ -111,10 +111,13 @@ public class LedgerWriter {
                 .orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available));
     }
 
-    // A replay answers as the first answer did: a grant with the lot it created, anything else
-    // (a refund that became a lot of its own too) with its ledger row only.
+    // A replay answers as the first answer did: a grant with the lot it created as it was then (not
+    // as spends or expiry left it since), anything else (a refund that became a lot of its own too)
+    // with its ledger row only.
     private CreditResult replayed(CreditViews.Entry entry) {
-        CreditViews.Lot created = LedgerKind.GRANT.name().equals(entry.kind()) ? lots.createdBy(entry.id()).orElse(null) : null;
+        CreditViews.Lot created = LedgerKind.GRANT.name().equals(entry.kind())
+                ? lots.createdBy(entry.id()).map(CreditViews.Lot::asCreated).orElse(null)
+                : null;
         return CreditResult.replayed(entry, created);
     }
 

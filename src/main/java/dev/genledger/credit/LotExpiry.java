@@ -6,6 +6,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.OncePerFleet;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import io.micrometer.core.instrument.Counter;
@@ -62,6 +63,9 @@ public class LotExpiry {
     BalanceSerializer serializer;
 
     @Inject
+    OncePerFleet fleet;
+
+    @Inject
     CreditsConfig config;
 
     @Inject
@@ -70,15 +74,7 @@ public class LotExpiry {
     @Scheduled(identity = "lot-expiry", every = "${genledger.credits.expiry-every:1m}",
             delayed = "${genledger.credits.expiry-delay:20s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        try {
-            int expired = run();
-            if (expired > 0) {
-                LOG.infof("lot expiry: %d lots expired", expired);
-            }
-        } catch (RuntimeException e) {
-            // the next run tries again: nothing it did survives a failure
-            LOG.warnf("lot expiry failed, the next run retries: %s", e.toString());
-        }
+        OncePerFleet.scheduled(LOG, "lot expiry", "lot expiry: %d lots expired", this::run);
     }
 
     /** Expires up to a batch of lots now; the number expired, or -1 when another run holds the lock. */
@@ -89,7 +85,7 @@ public class LotExpiry {
             return 0;
         }
         int expired = serializer.inTransaction(users, () -> {
-            if (!sql.first("SELECT pg_try_advisory_xact_lock(?)", rs -> rs.getBoolean(1), SWEEP_LOCK).orElseThrow()) {
+            if (!fleet.tryLock(SWEEP_LOCK)) {
                 return -1;
             }
             List<Expirable> lots = sql.list("SELECT l.id, l.user_id, l.remaining FROM credit_lots l WHERE "

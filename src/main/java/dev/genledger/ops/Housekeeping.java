@@ -1,10 +1,10 @@
 package dev.genledger.ops;
 
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.genledger.api.Who;
+import dev.genledger.db.OncePerFleet;
 import dev.genledger.job.JobService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -40,15 +40,8 @@ public class Housekeeping {
     @Scheduled(identity = "housekeeping", every = "${genledger.housekeeping.every:1m}",
             delayed = "${genledger.housekeeping.delay:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        try {
-            int stuck = sweep(Who.system("housekeeping"));
-            if (stuck > 0) {
-                LOG.infof("housekeeping: %d stuck jobs failed and released", stuck);
-            }
-        } catch (RuntimeException e) {
-            // the next run tries again; a transient failure is nothing to page about
-            LOG.warnf("housekeeping run failed, the next run retries: %s", e.toString());
-        }
+        OncePerFleet.scheduled(LOG, "housekeeping run", "housekeeping: %d stuck jobs failed and released",
+                () -> sweep(Who.system("housekeeping")));
     }
 
     /** The sweep and the retention purge, now (an operator's run). */

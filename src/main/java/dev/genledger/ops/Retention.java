@@ -9,10 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
+import dev.genledger.db.OncePerFleet;
 import dev.genledger.db.RetentionConfig;
 import dev.genledger.db.RetentionStep;
 import dev.genledger.db.TranslateFailures;
@@ -36,7 +36,7 @@ public class Retention {
     private static final Logger LOG = Logger.getLogger(Retention.class);
 
     @Inject
-    EntityManager em;
+    OncePerFleet fleet;
 
     @Inject
     @Any
@@ -68,9 +68,7 @@ public class Retention {
 
     private Report purge(String trigger, Who who) {
         long started = System.nanoTime();
-        boolean locked = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(?1)")
-                .setParameter(1, LOCK_KEY).getSingleResult();
-        if (!locked) {
+        if (!fleet.tryLock(LOCK_KEY)) {
             LOG.infof("retention purge (%s) skipped: another run holds the lock", trigger);
             registry.counter("genledger.retention.runs", "trigger", trigger, "outcome", "skipped").increment();
             return new Report(false, trigger, List.of(), 0, millisSince(started));

@@ -98,13 +98,13 @@ class ContractClientTests {
 
         LedgerEntry spent = credits.spendCredits(user.getId(), new CreditChange().amount(30L).reason("quiz"), null);
         assertEquals(-30L, spent.getAmount());
-        assertEquals(70L, credits.getBalance(user.getId(), null).getAvailable());
-        assertEquals(70L, credits.getBalance(user.getId(), null).getLots().get(0).getRemaining());
+        assertEquals(70L, credits.getBalance(user.getId(), null, null).getAvailable());
+        assertEquals(70L, credits.getBalance(user.getId(), null, null).getLots().get(0).getRemaining());
         assertEquals(1, credits.listCreditLots(user.getId(), null, null).getItems().size());
 
         Job job = jobs.createJob(user.getId(), new JobCreate().jobKey("client-" + UUID.randomUUID()).kind("quiz").cost(5L));
         assertEquals(JobStatus.PENDING, job.getStatus());
-        assertEquals(65L, credits.getBalance(user.getId(), null).getAvailable(), "the job holds its cost");
+        assertEquals(65L, credits.getBalance(user.getId(), null, null).getAvailable(), "the job holds its cost");
         assertEquals(JobStatus.RUNNING, jobs.startJob(job.getId()).getStatus());
         Job done = jobs.succeedJob(job.getId(), new JobSucceed().resultRef("s3://results/client.json"));
         assertEquals(JobStatus.SUCCEEDED, done.getStatus());

@@ -148,6 +148,21 @@ class CreditLotsTests {
     }
 
     @Test
+    void aReplayedGrantAnswersItsLotAsItWasCreatedThoughSpendsMovedIt() {
+        UUID user = newUser();
+        String key = UUID.randomUUID().toString();
+        String first = asService().header("Idempotency-Key", key).body(grantBody(20, "promotional", TOMORROW, null))
+                .post("/v1/users/{id}/credits/grant", user).then().statusCode(201).extract().asString();
+        spend(user, 5);
+        job(user, 3);
+        String replayed = asService().header("Idempotency-Key", key).body(grantBody(20, "promotional", TOMORROW, null))
+                .post("/v1/users/{id}/credits/grant", user).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").extract().asString();
+        assertEquals(io.restassured.path.json.JsonPath.from(first).getMap(""),
+                io.restassured.path.json.JsonPath.from(replayed).getMap(""));
+    }
+
+    @Test
     void grantTermsAreValidated() {
         UUID user = newUser();
         List<Map<String, Object>> bad = List.of(
