@@ -3,7 +3,6 @@ package dev.genledger.credit;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-import jakarta.validation.constraints.Future;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -29,7 +28,8 @@ public final class CreditRequests {
 
     /**
      * A grant, and the lot it creates: {@code category} paid (the default) or promotional,
-     * {@code expiresAt} (absent: never), {@code priority} 0..100 (default 50; lower is drawn first
+     * {@code expiresAt} (absent: never; in the future for a new grant, checked after the replay
+     * lookup so that a retry past the expiry still gets its first answer), {@code priority} 0..100 (default 50; lower is drawn first
      * among lots of one expiry and category).
      */
     public record Grant(
@@ -37,7 +37,7 @@ public final class CreditRequests {
             @NotBlank @Size(max = 500) String reason,
             @Size(max = 200) String reference,
             @Pattern(regexp = LotTerms.PAID + "|" + LotTerms.PROMOTIONAL) String category,
-            @Future OffsetDateTime expiresAt,
+            OffsetDateTime expiresAt,
             @Min(0) @Max(100) Integer priority) {
 
         LotTerms lot() {

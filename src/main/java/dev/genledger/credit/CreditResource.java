@@ -122,6 +122,7 @@ public class CreditResource extends DatabaseResource {
             case INSUFFICIENT -> throw ApiProblem.insufficientCredits(result.available(), amount);
             case USER_NOT_FOUND -> throw ApiProblem.notFound("user " + id);
             case KEY_REUSED -> throw ApiProblem.idempotencyKeyReused();
+            case EXPIRY_PASSED -> throw ApiProblem.invalidField("expiresAt", "must be in the future");
         };
     }
 }

@@ -6,7 +6,7 @@ package dev.genledger.credit;
  */
 public record CreditResult(Status status, CreditViews.Entry entry, long available, CreditViews.Lot lot) {
 
-    public enum Status { APPLIED, REPLAYED, INSUFFICIENT, USER_NOT_FOUND, KEY_REUSED }
+    public enum Status { APPLIED, REPLAYED, INSUFFICIENT, USER_NOT_FOUND, KEY_REUSED, EXPIRY_PASSED }
 
     static CreditResult applied(CreditViews.Entry entry, CreditViews.Lot lot) {
         return new CreditResult(Status.APPLIED, entry, entry.balanceAfter(), lot);

@@ -2,6 +2,7 @@ package dev.genledger.credit;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,11 @@ public class LedgerWriter {
     }
 
     private CreditResult apply(CreditCommand cmd, LotBook book) {
+        if (cmd.kind() == LedgerKind.GRANT && cmd.lot().expiresAt() != null
+                && !cmd.lot().expiresAt().toInstant().isAfter(Instant.now())) {
+            return earlier(cmd, book.available(cmd.userId()))
+                    .orElseGet(() -> CreditResult.of(CreditResult.Status.EXPIRY_PASSED, book.available(cmd.userId())));
+        }
         Optional<List<LotBook.Draw>> plan = Optional.empty();
         if (cmd.delta() < 0) {
             plan = book.plan(cmd.userId(), cmd.amount());
@@ -103,12 +109,16 @@ public class LedgerWriter {
         if (this.available(cmd.userId()).isEmpty()) {
             return CreditResult.of(CreditResult.Status.USER_NOT_FOUND, 0);
         }
+        return earlier(cmd, available).orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available));
+    }
+
+    /** The answer to a request whose key was used before: its replay, or the key's reuse for another request. */
+    private Optional<CreditResult> earlier(CreditCommand cmd, long available) {
         return sql.first("SELECT " + ENTRY_COLUMNS + " FROM credit_ledger WHERE user_id = ? AND idempotency_key = ?",
                 rs -> cmd.requestHash().equals(rs.getString(10))
                         ? replayed(entry(rs))
                         : CreditResult.of(CreditResult.Status.KEY_REUSED, available),
-                cmd.userId(), cmd.idempotencyKey())
-                .orElseGet(() -> CreditResult.of(CreditResult.Status.INSUFFICIENT, available));
+                cmd.userId(), cmd.idempotencyKey());
     }
 
     // A replay answers as the first answer did: a grant with the lot it created as it was then (not

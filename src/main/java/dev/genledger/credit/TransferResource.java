@@ -46,6 +46,7 @@ public class TransferResource extends DatabaseResource {
             case INSUFFICIENT -> throw ApiProblem.insufficientCredits(result.available(), request.amount());
             case USER_NOT_FOUND -> throw ApiProblem.notFound("user " + result.missingUser());
             case KEY_REUSED -> throw ApiProblem.idempotencyKeyReused();
+            case EXPIRY_PASSED -> throw new IllegalStateException("a transfer has no terms of its own to expire");
         };
     }
 }

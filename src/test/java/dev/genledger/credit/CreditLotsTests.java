@@ -163,6 +163,29 @@ class CreditLotsTests {
     }
 
     @Test
+    void aGrantRetriedAfterItsLotExpiredGetsItsFirstAnswerAndANewOneIsRefused() throws InterruptedException {
+        // The client's retry of a grant whose answer it lost can come after the expiry it asked for.
+        UUID user = newUser();
+        String key = UUID.randomUUID().toString();
+        OffsetDateTime soon = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(2);
+        long first = asService().header("Idempotency-Key", key).body(grantBody(20, "promotional", soon, null))
+                .post("/v1/users/{id}/credits/grant", user).then().statusCode(201).extract().jsonPath().getLong("lot.id");
+        while (!OffsetDateTime.now(ZoneOffset.UTC).isAfter(soon)) {
+            Thread.sleep(100);
+        }
+        asService().header("Idempotency-Key", key).body(grantBody(20, "promotional", soon, null))
+                .post("/v1/users/{id}/credits/grant", user).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").body("lot.id", equalTo((int) first));
+        asService().header("Idempotency-Key", UUID.randomUUID().toString()).body(grantBody(20, "promotional", soon, null))
+                .post("/v1/users/{id}/credits/grant", user).then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("expiresAt"));
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_lots WHERE user_id = ?", user));
+        // Swept here, so that no other test's sweep finds it.
+        expiry.run();
+        assertEquals(1, expireRows(user));
+    }
+
+    @Test
     void grantTermsAreValidated() {
         UUID user = newUser();
         List<Map<String, Object>> bad = List.of(

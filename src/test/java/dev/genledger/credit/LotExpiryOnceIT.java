@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -23,11 +22,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.PackagedApp;
+import dev.genledger.support.ReplicaDatabase;
 import dev.genledger.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The lot expiry sweep on two replicas of the packaged application, every second on each and a
@@ -44,38 +43,25 @@ class LotExpiryOnceIT {
     private static final long SWEEP_LOCK_HIGH = LotExpiry.SWEEP_LOCK >>> 32;
     private static final long SWEEP_LOCK_LOW = LotExpiry.SWEEP_LOCK & 0xffffffffL;
 
-    private static EmbeddedPostgres pg;
-    private static String url;
+    private static ReplicaDatabase db;
 
     @BeforeAll
     static void database() throws Exception {
-        pg = PackagedApp.database(150);
-        url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        db = ReplicaDatabase.start();
     }
 
     @AfterAll
     static void stopDatabase() throws Exception {
-        pg.close();
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(url, "postgres", "postgres");
+        db.close();
     }
 
     private static RequestSpecification api(PackagedApp app, String token) {
         return RestAssured.given().port(app.http).auth().oauth2(token).contentType(ContentType.JSON);
     }
 
-    private static long count(String sql) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /** The replica (its application name) holding the sweep's lock while it waits for a row lock: mid-run. */
     private static String sweeperWaitingMidRun() throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                         + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " + SWEEP_LOCK_HIGH
                         + " AND l.objid = " + SWEEP_LOCK_LOW + " AND a.wait_event_type = 'Lock'"
@@ -89,7 +75,7 @@ class LotExpiryOnceIT {
         Map<String, PackagedApp> replicas = new HashMap<>();
         try {
             for (String name : List.of("a", "b")) {
-                Map<String, String> env = PackagedApp.prodEnvironment(url + "?ApplicationName=genledger-" + name);
+                Map<String, String> env = PackagedApp.prodEnvironment(db.urlFor(name));
                 env.put("GENLEDGER_CREDITS_EXPIRY_EVERY", "1s");
                 env.put("GENLEDGER_CREDITS_EXPIRY_DELAY", "1s");
                 env.put("GENLEDGER_CREDITS_EXPIRY_BATCH", "4");
@@ -115,7 +101,7 @@ class LotExpiryOnceIT {
             long expiring = USERS * LOTS_PER_USER;
 
             String killed;
-            try (Connection blocker = connect()) {
+            try (Connection blocker = db.connect()) {
                 // The user of the last expiring lot, locked: the run that takes that user expires the
                 // lots before its first one (in id order), then waits for this row, holding the
                 // sweep's lock with its work not yet committed.
@@ -131,7 +117,7 @@ class LotExpiryOnceIT {
                     ps.executeQuery().close();
                 }
                 // Every expiring lot past its expiry at once, as time would.
-                try (Connection c = connect(); Statement st = c.createStatement()) {
+                try (Connection c = db.connect(); Statement st = c.createStatement()) {
                     st.executeUpdate("UPDATE credit_lots SET expires_at = now() - interval '1 second' WHERE expires_at IS NOT NULL");
                 }
                 long deadline = System.nanoTime() + 90_000_000_000L;
@@ -141,10 +127,10 @@ class LotExpiryOnceIT {
                 }
                 replicas.get(killed).close(); // SIGKILL, mid-run
                 assertFalse(replicas.get(killed).isAlive());
-                while (count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
+                while (db.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
                     Thread.sleep(50);
                 }
-                assertEquals(0, count("SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE' AND user_id = '"
+                assertEquals(0, db.count("SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE' AND user_id = '"
                         + lastUser + "'"), "nothing of the locked user's lots expired while its run was stuck");
                 blocker.rollback();
             }
@@ -152,20 +138,20 @@ class LotExpiryOnceIT {
             PackagedApp survivor = replicas.values().iterator().next();
 
             long deadline = System.nanoTime() + 90_000_000_000L;
-            while (count("SELECT count(*) FROM credit_lots WHERE expires_at IS NOT NULL AND expiry_ledger_id IS NULL") > 0) {
+            while (db.count("SELECT count(*) FROM credit_lots WHERE expires_at IS NOT NULL AND expiry_ledger_id IS NULL") > 0) {
                 assertTrue(System.nanoTime() < deadline, "the surviving replica did not expire every lot");
                 Thread.sleep(200);
             }
             Thread.sleep(3_000); // more runs: they find nothing left to do
-            assertEquals(expiring, count("SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE'"), "one EXPIRE row per lot");
-            assertEquals(expiring, count("SELECT count(DISTINCT reference) FROM credit_ledger WHERE kind = 'EXPIRE'"));
-            assertEquals(expiring, count("""
+            assertEquals(expiring, db.count("SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE'"), "one EXPIRE row per lot");
+            assertEquals(expiring, db.count("SELECT count(DISTINCT reference) FROM credit_ledger WHERE kind = 'EXPIRE'"));
+            assertEquals(expiring, db.count("""
                     SELECT count(*) FROM credit_lots l JOIN credit_ledger g ON g.id = l.expiry_ledger_id
                     JOIN credit_lot_draws d ON d.ledger_id = g.id AND d.lot_id = l.id
                     WHERE g.kind = 'EXPIRE' AND g.reference = 'lot:' || l.id AND g.amount = -l.amount
                       AND d.amount = -l.amount AND l.remaining = 0
                     """), "each lot's one EXPIRE row took all of it, drawn from it");
-            assertEquals(USERS, count("SELECT count(*) FROM users WHERE balance = " + KEPT), "the lots that never expire stay");
+            assertEquals(USERS, db.count("SELECT count(*) FROM users WHERE balance = " + KEPT), "the lots that never expire stay");
             api(survivor, Tokens.admin()).get("/v1/admin/reconciliation").then().statusCode(200)
                     .body("mismatches", hasSize(0));
         } finally {
