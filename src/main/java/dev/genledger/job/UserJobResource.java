@@ -84,7 +84,7 @@ public class UserJobResource extends DatabaseResource {
         try {
             return JobStatus.valueOf(status);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED");
+            throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED, EXPIRED");
         }
     }
 }

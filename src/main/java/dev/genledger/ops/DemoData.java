@@ -71,8 +71,9 @@ public class DemoData {
         UserView alan = user("alan@demo.genledger.dev", "Alan Turing", 50);
 
         JobViews.Job done = job(ada, "demo-capitals", 20);
-        jobs.transition(done.id(), JobStatus.RUNNING, null, null, null, id -> true, WHO);
-        jobs.transition(done.id(), JobStatus.SUCCEEDED, "demo://quiz/capitals", null, null, id -> true, WHO);
+        jobs.transition(done.id(), JobStatus.RUNNING, JobService.Outcome.NONE, id -> true, WHO);
+        jobs.transition(done.id(), JobStatus.SUCCEEDED,
+                new JobService.Outcome("demo://quiz/capitals", null, null, null), id -> true, WHO);
         QuizViews.Quiz quiz = quizzes.create(ada.id(), new QuizRequests.Create("European capitals", List.of(
                 new QuizRequests.Question("Capital of France?", List.of("Paris", "Lyon", "Nice"), 0),
                 new QuizRequests.Question("Capital of Italy?", List.of("Milan", "Rome"), 1)), done.id()), WHO)
