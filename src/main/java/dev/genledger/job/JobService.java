@@ -95,14 +95,17 @@ public class JobService {
      * Returns the user's job with this key, or creates it and holds its cost, in one transaction
      * holding the user's balance locks, so racing creates with one key queue, on one replica or
      * several, and the later ones find the first one's job. Empty when the user is absent or deleted.
+     * A new job beyond the user's {@code maxInFlight} (the limit of the caller's role) is 409
+     * jobs-in-flight-exceeded; counted under the same locks, so racing creates never pass it.
      */
-    public Optional<Created> create(UUID userId, JobRequests.Create request, Who who) {
-        Optional<Created> result = serializer.inTransaction(List.of(userId), () -> createLocked(userId, request, who));
+    public Optional<Created> create(UUID userId, JobRequests.Create request, String role, Who who) {
+        Optional<Created> result = serializer.inTransaction(List.of(userId),
+                () -> createLocked(userId, request, config.maxInFlight().of(role), who));
         result.filter(Created::created).ifPresent(created -> counted(JobStatus.PENDING));
         return result;
     }
 
-    private Optional<Created> createLocked(UUID userId, JobRequests.Create request, Who who) {
+    private Optional<Created> createLocked(UUID userId, JobRequests.Create request, int maxInFlight, Who who) {
         auditor.tag(who);
         Optional<GenerationJob> existing = GenerationJob.<GenerationJob>find("userId = ?1 and jobKey = ?2", userId,
                 request.jobKey()).firstResultOptional();
@@ -115,6 +118,14 @@ public class JobService {
             return Optional.of(new Created(withHistory(job), false));
         }
         Duration ttl = HoldTtl.of(request.holdTtl(), config);
+        long inFlight = sql.first("SELECT count(*) FROM generation_jobs WHERE user_id = ? AND status IN ('PENDING', "
+                + "'RUNNING') AND hold_expires_at > statement_timestamp() AND deleted_at IS NULL",
+                rs -> rs.getLong(1), userId).orElseThrow();
+        if (inFlight >= maxInFlight) {
+            throw new ApiProblem(409, "jobs-in-flight-exceeded", "Too many jobs in flight", "the user already has "
+                    + inFlight + " jobs pending or running, the most allowed; settle some to make room")
+                    .with("limit", maxInFlight).with("inFlight", inFlight);
+        }
         UUID id = UUID.randomUUID();
         Holds.HoldResult hold = holds.hold(userId, id, request.cost(), who.actor());
         switch (hold.status()) {

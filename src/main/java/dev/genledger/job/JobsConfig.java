@@ -36,4 +36,23 @@ public interface JobsConfig {
     /** Most expired holds one run of the hold expiry sweep releases. */
     @WithDefault("500")
     int expiryBatch();
+
+    /** Most jobs one user may have in flight, by the role of the caller creating one. */
+    InFlight maxInFlight();
+
+    /**
+     * Jobs in flight are PENDING or RUNNING with a hold not yet run out; a create beyond the
+     * limit is 409 jobs-in-flight-exceeded.
+     */
+    interface InFlight {
+        @WithDefault("50")
+        int service();
+
+        @WithDefault("50")
+        int admin();
+
+        default int of(String role) {
+            return role.equals("admin") ? admin() : service();
+        }
+    }
 }

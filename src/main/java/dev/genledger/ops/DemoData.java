@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.genledger.api.Caller;
 import dev.genledger.api.Who;
 import dev.genledger.credit.CreditCommand;
 import dev.genledger.credit.CreditService;
@@ -92,6 +93,6 @@ public class DemoData {
     }
 
     private JobViews.Job job(UserView user, String key, long cost) throws SQLException {
-        return jobs.create(user.id(), new JobRequests.Create(key, "quiz", cost), WHO).orElseThrow().job();
+        return jobs.create(user.id(), new JobRequests.Create(key, "quiz", cost), Caller.ADMIN, WHO).orElseThrow().job();
     }
 }
