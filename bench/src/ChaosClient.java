@@ -155,7 +155,7 @@ public class ChaosClient {
     // ---------------------------------------------------------------------------------------------
     /** The operations the load sends. Credit operations leave a ledger row under their key; job ones do not. */
     enum Kind {
-        SPEND, GRANT, REFUND, TRANSFER, JOB_CREATE, JOB_START, JOB_SUCCEED, JOB_FAIL;
+        SPEND, GRANT, REFUND, TRANSFER, JOB_CREATE, JOB_START, JOB_HEARTBEAT, JOB_SUCCEED, JOB_FAIL;
 
         boolean job() {
             return name().startsWith("JOB_");
@@ -215,18 +215,21 @@ public class ChaosClient {
             } else if (dice < 60) {
                 return change(key, Kind.REFUND, user, amount);
             } else if (dice < 85) {
-                // Jobs: a running one is settled (2 in 3 succeed, capturing the hold; the rest fail,
-                // releasing it), else a pending one is started, else one is created (its cost held).
+                // Jobs: a running one beats its heartbeat (1 in 4) or is settled (2 in 3 succeed,
+                // capturing the hold, half of them only 1 credit of it; the rest fail, releasing it),
+                // else a pending one is started, else one is created (its cost held for 2 minutes).
                 String job = runningJobs.poll();
                 if (job != null) {
-                    return transition(key, r.nextInt(3) < 2 ? Kind.JOB_SUCCEED : Kind.JOB_FAIL, job);
+                    return transition(key, r.nextInt(4) == 0 ? Kind.JOB_HEARTBEAT
+                            : r.nextInt(3) < 2 ? Kind.JOB_SUCCEED : Kind.JOB_FAIL, job);
                 }
                 job = pendingJobs.poll();
                 if (job != null) {
                     return transition(key, Kind.JOB_START, job);
                 }
                 return new Op(key, Kind.JOB_CREATE, user, "/v1/users/" + user + "/jobs",
-                        "{\"jobKey\":\"" + key + "\",\"kind\":\"quiz\",\"cost\":" + amount + "}", key);
+                        "{\"jobKey\":\"" + key + "\",\"kind\":\"quiz\",\"cost\":" + amount
+                                + ",\"holdTtl\":\"PT2M\"}", key);
             }
             String to;
             do {
@@ -249,7 +252,8 @@ public class ChaosClient {
 
         static Op transition(String key, Kind kind, String job) {
             String body = switch (kind) {
-                case JOB_SUCCEED -> "{\"resultRef\":\"" + key + "\"}";
+                case JOB_SUCCEED -> "{\"resultRef\":\"" + key + "\""
+                        + (ThreadLocalRandom.current().nextBoolean() ? ",\"actualCost\":1}" : "}");
                 case JOB_FAIL -> "{\"error\":\"chaos\"}";
                 default -> null;
             };
@@ -261,7 +265,7 @@ public class ChaosClient {
         void advance(Outcome x) throws Exception {
             switch (x.op().kind()) {
                 case JOB_CREATE -> pendingJobs.add(JSON.readTree(x.body()).path("id").asText());
-                case JOB_START -> runningJobs.add(x.op().job());
+                case JOB_START, JOB_HEARTBEAT -> runningJobs.add(x.op().job());
                 default -> {
                 }
             }
@@ -376,7 +380,8 @@ public class ChaosClient {
         }
 
         /** A job as the database has it, with what its hold and history became. */
-        record JobRow(String id, String status, long holds, String holdStatus, long captures, long repeatedTransitions) {
+        record JobRow(String id, String status, long holds, String holdStatus, long captures, long repeatedTransitions,
+                long wrongCaptures) {
         }
 
         /**
@@ -418,13 +423,15 @@ public class ChaosClient {
                           (SELECT min(h.status) FROM credit_holds h WHERE h.job_id = j.id),
                           (SELECT count(*) FROM credit_ledger l WHERE l.user_id = j.user_id
                              AND l.idempotency_key = 'job-capture:' || j.id),
-                          (SELECT count(*) - count(DISTINCT t.to_status) FROM job_transitions t WHERE t.job_id = j.id)
+                          (SELECT count(*) - count(DISTINCT t.to_status) FROM job_transitions t WHERE t.job_id = j.id),
+                          (SELECT count(*) FROM credit_ledger l WHERE l.user_id = j.user_id
+                             AND l.idempotency_key = 'job-capture:' || j.id AND l.amount <> -coalesce(j.actual_cost, j.cost))
                         FROM generation_jobs j WHERE j.job_key LIKE ?""")) {
                     ps.setString(1, prefix + "%");
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             JobRow job = new JobRow(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-                                    rs.getLong(6), rs.getLong(7));
+                                    rs.getLong(6), rs.getLong(7), rs.getLong(8));
                             jobsByKey.put(rs.getString(1), job);
                             jobsById.put(job.id(), job);
                         }
@@ -537,13 +544,16 @@ public class ChaosClient {
         /**
          * Whether the database shows what a job operation did: a created job under the id it was
          * acknowledged with; a started one no longer PENDING; a settled one in its status, with its
-         * hold captured once (success) or released without a capture (failure).
+         * hold captured once, of what it charged (success), or released without a capture (failure).
          */
         static boolean jobMatches(Op op, String ackBody, JobRow job) throws Exception {
             return switch (op.kind()) {
                 case JOB_CREATE -> ackBody == null || JSON.readTree(ackBody).path("id").asText().equals(job.id());
                 case JOB_START -> !job.status().equals("PENDING");
-                case JOB_SUCCEED -> job.status().equals("SUCCEEDED") && job.captures() == 1
+                // acknowledged, it renewed a hold that was there (whatever came of the job later);
+                // rejected, it changed nothing a later check could see
+                case JOB_HEARTBEAT -> ackBody != null;
+                case JOB_SUCCEED -> job.status().equals("SUCCEEDED") && job.captures() == 1 && job.wrongCaptures() == 0
                         && "CAPTURED".equals(job.holdStatus());
                 case JOB_FAIL -> job.status().equals("FAILED") && job.captures() == 0
                         && "RELEASED".equals(job.holdStatus());

@@ -24,8 +24,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>hold: {@code users.held += cost} if {@code balance - held >= cost}; one OPEN credit_holds row.
  * No ledger row: the balance does not move (and the ledger refuses amounts of 0). The cost is
  * reserved in lots, in their draw order, and the hold keeps them (expiry waits) until it settles.</li>
- * <li>capture: {@code balance -= cost, held -= cost}; one CAPTURE ledger row with a negative amount,
- * drawn from the hold's lots.</li>
+ * <li>capture of n (at most cost): {@code balance -= n, held -= cost}; one CAPTURE ledger row of -n,
+ * drawn from the hold's lots in their draw order, the rest given back to them (partial capture:
+ * the release of the rest writes no ledger row, as the balance does not move for it; the hold's
+ * {@code captured} says what it charged).</li>
  * <li>release: {@code held -= cost}, also in the hold's lots; no ledger row.</li>
  * </ul>
  */
@@ -76,27 +78,46 @@ public class Holds {
         return new HoldResult(CreditResult.Status.APPLIED, 0);
     }
 
-    /** Spends the job's open hold; false when it has no open hold (already settled). */
-    public boolean capture(UUID jobId, String reason, String actor) {
+    /**
+     * Spends {@code amount} of the job's open hold (at most what it holds) and gives the rest back,
+     * in this transaction: one CAPTURE ledger row of the amount, drawn from the hold's lots in their
+     * draw order, the rest returned to them. Capturing 0 is a release. False when the job has no
+     * open hold (already settled).
+     */
+    public boolean capture(UUID jobId, long amount, String reason, String reference, String actor) {
         Optional<OpenHold> open = lockOpen(jobId);
         if (open.isEmpty()) {
             return false;
         }
         OpenHold hold = open.get();
+        if (amount < 0 || amount > hold.amount()) {
+            throw new IllegalArgumentException("cannot capture " + amount + " of a hold of " + hold.amount());
+        }
+        if (amount == 0) {
+            // the ledger has no rows of 0: nothing was charged, so the hold is simply released
+            releaseOpen(hold);
+            return true;
+        }
         long balanceAfter = sql.first(
                 "UPDATE users SET balance = balance - ?, held = held - ?, updated_at = now() WHERE id = ? RETURNING balance",
-                rs -> rs.getLong(1), hold.amount(), hold.amount(), hold.userId()).orElseThrow();
+                rs -> rs.getLong(1), amount, hold.amount(), hold.userId()).orElseThrow();
         String key = "job-capture:" + jobId;
         long ledgerId = sql.first("""
                 INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, reference, idempotency_key,
                                            request_hash, actor)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 RETURNING id
-                """, rs -> rs.getLong(1), hold.userId(), -hold.amount(), balanceAfter, LedgerKind.CAPTURE.name(),
-                reason, "job:" + jobId, key, CreditCommand.hash(key), actor).orElseThrow();
-        lots.capture(hold.id(), ledgerId);
-        settle(hold, "CAPTURED", ledgerId);
-        countOnCommit("capture", hold.amount());
+                """, rs -> rs.getLong(1), hold.userId(), -amount, balanceAfter, LedgerKind.CAPTURE.name(),
+                reason, reference, key, CreditCommand.hash(key), actor).orElseThrow();
+        lots.capture(hold.id(), ledgerId, amount);
+        if (sql.update("UPDATE credit_holds SET status = 'CAPTURED', settled_at = now(), ledger_id = ?, captured = ? "
+                + "WHERE id = ? AND status = 'OPEN'", ledgerId, amount, hold.id()) != 1) {
+            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
+        }
+        countOnCommit("capture", amount);
+        if (amount < hold.amount()) {
+            countOnCommit("release", hold.amount() - amount);
+        }
         return true;
     }
 
@@ -106,24 +127,23 @@ public class Holds {
         if (open.isEmpty()) {
             return false;
         }
-        OpenHold hold = open.get();
+        releaseOpen(open.get());
+        return true;
+    }
+
+    private void releaseOpen(OpenHold hold) {
         sql.update("UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?", hold.amount(), hold.userId());
         lots.release(hold.id());
-        settle(hold, "RELEASED", null);
+        if (sql.update("UPDATE credit_holds SET status = 'RELEASED', settled_at = now() WHERE id = ? AND status = 'OPEN'",
+                hold.id()) != 1) {
+            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
+        }
         countOnCommit("release", hold.amount());
-        return true;
     }
 
     private Optional<OpenHold> lockOpen(UUID jobId) {
         return sql.first("SELECT id, user_id, amount FROM credit_holds WHERE job_id = ? AND status = 'OPEN' FOR UPDATE",
                 rs -> new OpenHold(rs.getLong(1), rs.getObject(2, UUID.class), rs.getLong(3)), jobId);
-    }
-
-    private void settle(OpenHold hold, String status, Long ledgerId) {
-        if (sql.update("UPDATE credit_holds SET status = ?, settled_at = now(), ledger_id = ? WHERE id = ? AND status = 'OPEN'",
-                status, ledgerId, hold.id()) != 1) {
-            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
-        }
     }
 
     // Like the other credit counters, counted once the money has moved for good.

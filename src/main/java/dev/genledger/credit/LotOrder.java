@@ -18,6 +18,9 @@ final class LotOrder {
     /** The same order in SQL, for the lists that show lots as they would be drawn. */
     static final String SQL = "expires_at ASC NULLS LAST, (category = 'promotional') DESC, priority, id";
 
+    /** The same of lots aliased {@code l}. */
+    static final String SQL_QUALIFIED = "l.expires_at ASC NULLS LAST, (l.category = 'promotional') DESC, l.priority, l.id";
+
     private LotOrder() {
     }
 }

@@ -133,14 +133,21 @@ public class Lots {
                 plan.stream().mapToLong(LotBook.Draw::amount).toArray(), holdId);
     }
 
-    /** Spends what the hold reserved from its lots, as draws of its CAPTURE ledger row. */
-    void capture(long holdId, long ledgerId) {
+    /**
+     * Spends {@code amount} of what the hold reserved, from its lots in their draw order, as draws
+     * of its CAPTURE ledger row, and gives the rest back to them.
+     */
+    void capture(long holdId, long ledgerId, long amount) {
         sql.update("""
-                WITH h AS (SELECT lot_id, amount FROM credit_hold_lots WHERE hold_id = ?),
-                d AS (INSERT INTO credit_lot_draws (ledger_id, lot_id, amount) SELECT ?, lot_id, -amount FROM h)
-                UPDATE credit_lots l SET remaining = l.remaining - h.amount, held = l.held - h.amount
-                FROM h WHERE l.id = h.lot_id
-                """, holdId, ledgerId);
+                WITH h AS (SELECT hl.lot_id, hl.amount,
+                                  sum(hl.amount) OVER (ORDER BY %s) - hl.amount AS before
+                           FROM credit_hold_lots hl JOIN credit_lots l ON l.id = hl.lot_id WHERE hl.hold_id = ?),
+                t AS (SELECT lot_id, amount AS held, LEAST(amount, GREATEST(0, ? - before)) AS taken FROM h),
+                d AS (INSERT INTO credit_lot_draws (ledger_id, lot_id, amount)
+                      SELECT ?, lot_id, -taken FROM t WHERE taken > 0)
+                UPDATE credit_lots l SET remaining = l.remaining - t.taken, held = l.held - t.held
+                FROM t WHERE l.id = t.lot_id
+                """.formatted(LotOrder.SQL_QUALIFIED), holdId, amount, ledgerId);
     }
 
     /** Gives what the hold reserved back to its lots (a lot past its expiry is then left to the sweep). */

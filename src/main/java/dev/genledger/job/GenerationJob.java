@@ -1,5 +1,6 @@
 package dev.genledger.job;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -14,6 +15,7 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import org.hibernate.annotations.DynamicUpdate;
+import org.hibernate.annotations.Formula;
 import org.hibernate.annotations.Generated;
 import org.hibernate.annotations.SoftDelete;
 import org.hibernate.annotations.SoftDeleteType;
@@ -68,7 +70,27 @@ public class GenerationJob extends PanacheEntityBase {
     @Column(name = "finished_at")
     public OffsetDateTime finishedAt;
 
-    static GenerationJob pending(UUID id, UUID userId, JobRequests.Create request) {
+    /** How long the hold lives unless a heartbeat renews it; fixed at creation. */
+    @Column(name = "hold_ttl_ms", updatable = false)
+    public Long holdTtlMs;
+
+    /**
+     * When the hold runs out: set from the database's clock at insert (V30), moved only in SQL by
+     * heartbeats, so every replica compares it with the same clock.
+     */
+    @Generated
+    @Column(name = "hold_expires_at", insertable = false, updatable = false)
+    public OffsetDateTime holdExpiresAt;
+
+    /** Whether the hold ran out as of the statement that loaded the job (the job row's lock, in a move). */
+    @Formula("coalesce(hold_expires_at <= statement_timestamp(), false)")
+    public boolean holdDue;
+
+    /** What a success charged, when it charged less than the cost (partial capture, V31). */
+    @Column(name = "actual_cost")
+    public Long actualCost;
+
+    static GenerationJob pending(UUID id, UUID userId, JobRequests.Create request, Duration holdTtl) {
         GenerationJob job = new GenerationJob();
         job.id = id;
         job.userId = userId;
@@ -76,6 +98,7 @@ public class GenerationJob extends PanacheEntityBase {
         job.kind = request.kind();
         job.cost = request.cost();
         job.status = JobStatus.PENDING;
+        job.holdTtlMs = holdTtl.toMillis();
         return job;
     }
 

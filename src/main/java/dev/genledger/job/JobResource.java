@@ -51,42 +51,66 @@ public class JobResource extends DatabaseResource {
     @Path("{id}/start")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> start(@PathParam("id") UUID id) {
-        return move(id, JobStatus.RUNNING, null, null, null);
+        return move(id, JobStatus.RUNNING, JobService.Outcome.NONE);
+    }
+
+    /** The worker's heartbeat: the job's hold now runs out its TTL from now. */
+    @POST
+    @Path("{id}/heartbeat")
+    @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
+    public JobViews.Heartbeat heartbeat(@PathParam("id") UUID id) {
+        mayMove(id);
+        JobService.Beat beat = jobs.heartbeat(id, caller::mayAccess, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("job " + id));
+        if (beat.expired() != null) {
+            throw JobService.expired(id);
+        }
+        return beat.renewed();
     }
 
     @POST
     @Path("{id}/succeed")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) {
-        return move(id, JobStatus.SUCCEEDED, request == null ? null : request.resultRef(), null, null);
+        return move(id, JobStatus.SUCCEEDED, request == null ? JobService.Outcome.NONE
+                : new JobService.Outcome(request.resultRef(), request.actualCost(), null, null));
     }
 
     @POST
     @Path("{id}/fail")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) {
-        return move(id, JobStatus.FAILED, null, request.error(), null);
+        return move(id, JobStatus.FAILED, new JobService.Outcome(null, null, request.error(), null));
     }
 
     @POST
     @Path("{id}/cancel")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) {
-        return move(id, JobStatus.CANCELLED, null, null, request == null ? null : request.reason());
+        return move(id, JobStatus.CANCELLED,
+                new JobService.Outcome(null, null, null, request == null ? null : request.reason()));
     }
 
-    private RestResponse<JobViews.Job> move(UUID id, JobStatus to, String resultRef, String error, String reason) {
+    private RestResponse<JobViews.Job> move(UUID id, JobStatus to, JobService.Outcome outcome) {
+        mayMove(id);
+        JobService.Moved moved = jobs.transition(id, to, outcome, caller::mayAccess, meta.who())
+                .orElseThrow(() -> ApiProblem.notFound("job " + id));
+        if (moved.expired()) {
+            // committed: the job is EXPIRED now, and this move changed nothing else
+            throw JobService.expired(id);
+        }
+        if (moved.replayed()) {
+            return RestResponse.ResponseBuilder.ok(moved.job()).header(IdempotencyKey.REPLAYED_HEADER, "true").build();
+        }
+        return RestResponse.ok(moved.job());
+    }
+
+    private void mayMove(UUID id) {
         if (!caller.isPrivileged()) {
             // a user sees their own job (403: not theirs to move) but nobody else's (404)
             jobs.get(id, caller::mayAccess).orElseThrow(() -> ApiProblem.notFound("job " + id));
             requirePrivileged();
         }
-        JobService.Moved moved = jobs.transition(id, to, resultRef, error, reason, caller::mayAccess, meta.who())
-                .orElseThrow(() -> ApiProblem.notFound("job " + id));
-        if (moved.replayed()) {
-            return RestResponse.ResponseBuilder.ok(moved.job()).header(IdempotencyKey.REPLAYED_HEADER, "true").build();
-        }
-        return RestResponse.ok(moved.job());
     }
 
     private void requirePrivileged() {

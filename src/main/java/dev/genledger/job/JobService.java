@@ -1,5 +1,6 @@
 package dev.genledger.job;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
@@ -42,12 +43,31 @@ public class JobService {
     /** Advisory lock key of the stuck-job sweep: one replica at a time. */
     static final long SWEEP_LOCK = 0x67656e6c6a6f6273L;
 
+    /** Advisory lock key of the hold expiry sweep ("holdexpi" in ASCII). */
+    static final long EXPIRY_LOCK = 0x686f6c6465787069L;
+
+    private static final String DUE = "status IN ('PENDING', 'RUNNING') AND hold_expires_at <= statement_timestamp() "
+            + "AND deleted_at IS NULL";
+
     /** A created or found job; {@code created} is false when the key already had one. */
     public record Created(JobViews.Job job, boolean created) {
     }
 
-    /** A moved job; {@code replayed} when the same transition had already moved it, so nothing changed. */
-    public record Moved(JobViews.Job job, boolean replayed) {
+    /**
+     * A moved job; {@code replayed} when the same transition had already moved it, so nothing
+     * changed; {@code expired} when its hold had run out, so it became EXPIRED instead.
+     */
+    public record Moved(JobViews.Job job, boolean replayed, boolean expired) {
+    }
+
+    /** A heartbeat's outcome: the renewed hold, or the job it found run out and expired. */
+    public record Beat(JobViews.Heartbeat renewed, JobViews.Job expired) {
+    }
+
+    /** What a move carries: a success's result and charge, a failure's error, a cancel's reason. */
+    public record Outcome(String resultRef, Long actualCost, String error, String reason) {
+
+        public static final Outcome NONE = new Outcome(null, null, null, null);
     }
 
     @Inject
@@ -75,23 +95,36 @@ public class JobService {
      * Returns the user's job with this key, or creates it and holds its cost, in one transaction
      * holding the user's balance locks, so racing creates with one key queue, on one replica or
      * several, and the later ones find the first one's job. Empty when the user is absent or deleted.
+     * A new job beyond the user's {@code maxInFlight} (the limit of the caller's role) is 409
+     * jobs-in-flight-exceeded; counted under the same locks, so racing creates never pass it.
      */
-    public Optional<Created> create(UUID userId, JobRequests.Create request, Who who) {
-        Optional<Created> result = serializer.inTransaction(List.of(userId), () -> createLocked(userId, request, who));
+    public Optional<Created> create(UUID userId, JobRequests.Create request, String role, Who who) {
+        Optional<Created> result = serializer.inTransaction(List.of(userId),
+                () -> createLocked(userId, request, config.maxInFlight().of(role), who));
         result.filter(Created::created).ifPresent(created -> counted(JobStatus.PENDING));
         return result;
     }
 
-    private Optional<Created> createLocked(UUID userId, JobRequests.Create request, Who who) {
+    private Optional<Created> createLocked(UUID userId, JobRequests.Create request, int maxInFlight, Who who) {
         auditor.tag(who);
         Optional<GenerationJob> existing = GenerationJob.<GenerationJob>find("userId = ?1 and jobKey = ?2", userId,
                 request.jobKey()).firstResultOptional();
         if (existing.isPresent()) {
             GenerationJob job = existing.get();
-            if (!job.kind.equals(request.kind()) || job.cost != request.cost()) {
+            if (!job.kind.equals(request.kind()) || job.cost != request.cost()
+                    || (request.holdTtl() != null && HoldTtl.of(request.holdTtl(), config).toMillis() != job.holdTtlMs)) {
                 throw ApiProblem.idempotencyKeyReused().with("jobId", job.id);
             }
             return Optional.of(new Created(withHistory(job), false));
+        }
+        Duration ttl = HoldTtl.of(request.holdTtl(), config);
+        long inFlight = sql.first("SELECT count(*) FROM generation_jobs WHERE user_id = ? AND status IN ('PENDING', "
+                + "'RUNNING') AND hold_expires_at > statement_timestamp() AND deleted_at IS NULL",
+                rs -> rs.getLong(1), userId).orElseThrow();
+        if (inFlight >= maxInFlight) {
+            throw new ApiProblem(409, "jobs-in-flight-exceeded", "Too many jobs in flight", "the user already has "
+                    + inFlight + " jobs pending or running, the most allowed; settle some to make room")
+                    .with("limit", maxInFlight).with("inFlight", inFlight);
         }
         UUID id = UUID.randomUUID();
         Holds.HoldResult hold = holds.hold(userId, id, request.cost(), who.actor());
@@ -103,7 +136,7 @@ public class JobService {
             default:
                 break;
         }
-        GenerationJob job = GenerationJob.pending(id, userId, request);
+        GenerationJob job = GenerationJob.pending(id, userId, request, ttl);
         job.persistAndFlush();
         JobTransition.record(id, null, JobStatus.PENDING, who.actor(), "created; " + request.cost() + " credits held");
         return Optional.of(new Created(withHistory(job), true));
@@ -131,56 +164,130 @@ public class JobService {
     }
 
     /**
-     * Moves a job to {@code to} and settles its hold when that ends it (capture on success,
-     * release on failure or cancel). The job row is locked with NOWAIT: a job another
+     * Moves a job to {@code to} and settles its hold when that ends it (capture on success, of
+     * {@code actualCost} when given, the rest released; release on failure or cancel). The job row is locked with NOWAIT: a job another
      * transaction is moving fails fast with 55P03, which the resource retries with backoff and
      * jitter and answers with 503 + Retry-After if it persists. After the winner commits, a racing
      * transition sees the new status and gets 409, unless it asks for exactly what the winner did:
      * then it is a repeat (a client's retry, or the resource's after a commit whose answer was lost)
      * and gets the job as it is, changing nothing. Empty when the job is absent or not visible.
-     * A settling transition learns the job's user first (one indexed read) and runs holding that
-     * user's balance locks, so it queues behind the user's other credit work instead of failing it
-     * or itself with serialization errors.
+     * A transition learns the job's user first (one indexed read) and runs holding that user's
+     * balance locks, so it queues behind the user's other credit work instead of failing it or
+     * itself with serialization errors, and never overlaps the hold expiry sweep. A job whose hold
+     * ran out (by the database's clock, as of the job row's lock) is expired instead, its hold
+     * released, and {@code expired} set: the caller answers 409 job-expired, like every later move.
      */
-    public Optional<Moved> transition(UUID id, JobStatus to, String resultRef, String error, String reason,
-            Predicate<UUID> visibleTo, Who who) {
-        Optional<Moved> moved;
-        if (to.settles()) {
-            Optional<UUID> owner = QuarkusTransaction.requiringNew()
-                    .call(() -> GenerationJob.<GenerationJob>findByIdOptional(id).map(job -> job.userId));
-            if (owner.isEmpty()) {
-                return Optional.empty();
-            }
-            moved = serializer.inTransaction(List.of(owner.get()),
-                    () -> transitionLocked(id, owner.get(), to, resultRef, error, reason, visibleTo, who));
-        } else {
-            moved = QuarkusTransaction.requiringNew()
-                    .call(() -> transitionLocked(id, null, to, resultRef, error, reason, visibleTo, who));
+    public Optional<Moved> transition(UUID id, JobStatus to, Outcome outcome, Predicate<UUID> visibleTo, Who who) {
+        Optional<UUID> owner = ownerOf(id);
+        if (owner.isEmpty()) {
+            return Optional.empty();
         }
-        moved.filter(m -> !m.replayed()).ifPresent(m -> counted(to));
+        Optional<Moved> moved = serializer.inTransaction(List.of(owner.get()),
+                () -> transitionLocked(id, owner.get(), to, outcome, visibleTo, who));
+        moved.filter(m -> !m.replayed()).ifPresent(m -> counted(m.expired() ? JobStatus.EXPIRED : to));
         return moved;
     }
 
-    private Optional<Moved> transitionLocked(UUID id, UUID owner, JobStatus to, String resultRef, String error,
-            String reason, Predicate<UUID> visibleTo, Who who) {
+    private Optional<Moved> transitionLocked(UUID id, UUID owner, JobStatus to, Outcome outcome,
+            Predicate<UUID> visibleTo, Who who) {
         auditor.tag(who);
-        Optional<GenerationJob> found = Optional.ofNullable(em.find(GenerationJob.class, id,
-                LockModeType.PESSIMISTIC_WRITE, Timeouts.NO_WAIT)).filter(job -> visibleTo.test(job.userId));
+        Optional<GenerationJob> found = locked(id, owner, visibleTo);
         if (found.isEmpty()) {
             return Optional.empty();
         }
         GenerationJob job = found.get();
-        if (owner != null && !job.userId.equals(owner)) {
-            throw new IllegalStateException("job " + id + " belongs to " + job.userId + ", not " + owner);
+        if (job.status == JobStatus.EXPIRED) {
+            throw expired(job);
+        }
+        if (job.status.isOpen() && job.holdDue) {
+            expire(job, "hold expired before the job moved to " + to, who.actor());
+            return Optional.of(new Moved(withHistory(job), false, true));
         }
         if (job.status == to) {
             JobViews.Job current = withHistory(job);
-            if (repeats(current, resultRef, error, reason)) {
-                return Optional.of(new Moved(current, true));
+            if (repeats(current, outcome)) {
+                return Optional.of(new Moved(current, true, false));
             }
         }
-        move(job, to, resultRef, error, reason, who.actor());
-        return Optional.of(new Moved(withHistory(job), false));
+        if (to == JobStatus.SUCCEEDED && outcome.actualCost() != null && outcome.actualCost() > job.cost) {
+            throw ApiProblem.invalidField("actualCost", "must be at most the job's cost, " + job.cost);
+        }
+        move(job, to, outcome, who.actor());
+        return Optional.of(new Moved(withHistory(job), false, false));
+    }
+
+    /**
+     * Renews the hold of an open job: it now runs out its TTL from the database's clock. Runs
+     * holding the user's balance locks, like the expiry sweep, so a heartbeat and the sweep never
+     * overlap on one job: whichever comes first wins, and a heartbeat that finds the hold already
+     * run out expires the job itself (its answer is then 409 job-expired, as every later one is).
+     * A settled job answers 409 job-settled. Empty when the job is absent or not visible.
+     */
+    public Optional<Beat> heartbeat(UUID id, Predicate<UUID> visibleTo, Who who) {
+        Optional<UUID> owner = ownerOf(id);
+        if (owner.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Beat> beat = serializer.inTransaction(List.of(owner.get()), () -> {
+            auditor.tag(who);
+            Optional<GenerationJob> found = locked(id, owner.get(), visibleTo);
+            if (found.isEmpty()) {
+                return Optional.<Beat>empty();
+            }
+            GenerationJob job = found.get();
+            if (job.status == JobStatus.EXPIRED) {
+                throw expired(job);
+            }
+            if (!job.status.isOpen()) {
+                throw ApiProblem.conflict("job-settled", "a " + job.status + " job holds nothing to renew")
+                        .with("currentStatus", job.status.name());
+            }
+            Optional<OffsetDateTime> renewed = sql.first("UPDATE generation_jobs SET hold_expires_at = "
+                    + "statement_timestamp() + hold_ttl_ms * interval '1 millisecond' "
+                    + "WHERE id = ? AND hold_expires_at > statement_timestamp() RETURNING hold_expires_at",
+                    rs -> rs.getObject(1, OffsetDateTime.class), id);
+            if (renewed.isEmpty()) {
+                expire(job, "hold expired before its heartbeat", who.actor());
+                return Optional.of(new Beat(null, withHistory(job)));
+            }
+            return Optional.of(new Beat(new JobViews.Heartbeat(id, job.status, ttlOf(job), renewed.get()), null));
+        });
+        beat.filter(b -> b.expired() != null).ifPresent(b -> counted(JobStatus.EXPIRED));
+        return beat;
+    }
+
+    /**
+     * Expires the open jobs whose hold ran out (neither settled nor renewed in time) and releases
+     * their holds, a batch at a time. Like the stuck-job sweep: learns their users first (a plain
+     * read), then runs holding those users' balance locks and a transaction-level advisory lock
+     * (another replica's run skips), and checks each job's expiry again under them, so a heartbeat
+     * that got in first keeps its job. All of a run is one transaction: a run killed midway leaves
+     * nothing, and each job expires once (its move is from an open status, its release of an OPEN
+     * hold). Returns the number expired, or -1 when another run holds the lock.
+     */
+    public int expireHolds(Who who) {
+        List<UUID> users = sql.list("SELECT DISTINCT user_id FROM generation_jobs WHERE " + DUE + " LIMIT ?",
+                rs -> rs.getObject(1, UUID.class), config.expiryBatch());
+        if (users.isEmpty()) {
+            return 0;
+        }
+        int expired = serializer.inTransaction(users, () -> {
+            if (!sql.first("SELECT pg_try_advisory_xact_lock(?)", rs -> rs.getBoolean(1), EXPIRY_LOCK).orElseThrow()) {
+                return -1;
+            }
+            auditor.tag(who);
+            List<UUID> due = sql.list("SELECT id FROM generation_jobs WHERE " + DUE + " AND user_id = ANY (?::uuid[]) "
+                    + "ORDER BY hold_expires_at, id LIMIT ? FOR UPDATE SKIP LOCKED", rs -> rs.getObject(1, UUID.class),
+                    users.stream().map(UUID::toString).toArray(String[]::new), config.expiryBatch());
+            for (UUID id : due) {
+                expire(em.find(GenerationJob.class, id), "hold expired: no heartbeat within its TTL", who.actor());
+            }
+            return due.size();
+        });
+        if (expired > 0) {
+            registry.counter("genledger.jobs.transitions", "to", JobStatus.EXPIRED.name()).increment(expired);
+        }
+        return expired;
     }
 
     /**
@@ -208,8 +315,8 @@ public class JobService {
                     .withHint(SpecHints.HINT_SPEC_LOCK_TIMEOUT, Timeouts.SKIP_LOCKED_MILLI)
                     .range(0, config.sweepBatch() - 1).list();
             for (GenerationJob job : stuck) {
-                move(job, JobStatus.FAILED, null, "running past the deadline of " + config.runningDeadline(),
-                        "stuck-job sweep", who.actor());
+                move(job, JobStatus.FAILED, new Outcome(null, null,
+                        "running past the deadline of " + config.runningDeadline(), "stuck-job sweep"), who.actor());
             }
             return stuck.size();
         });
@@ -237,7 +344,7 @@ public class JobService {
                     .with("runningJobs", running);
         }
         for (GenerationJob job : open) {
-            move(job, JobStatus.CANCELLED, null, null, "user deleted", deleted.who().actor());
+            move(job, JobStatus.CANCELLED, new Outcome(null, null, null, "user deleted"), deleted.who().actor());
         }
         GenerationJob.delete("userId", deleted.userId());
     }
@@ -250,18 +357,21 @@ public class JobService {
     }
 
     // The job's change is flushed at once, so its audit row and its event come before the hold's.
-    private void move(GenerationJob job, JobStatus to, String resultRef, String error, String reason, String actor) {
+    private void move(GenerationJob job, JobStatus to, Outcome outcome, String actor) {
         if (!job.status.mayBecome(to)) {
             throw ApiProblem.conflict("illegal-transition", "a " + job.status + " job cannot become " + to)
                     .with("currentStatus", job.status.name());
         }
         JobStatus from = job.status;
-        job.become(to, resultRef, error);
+        job.become(to, outcome.resultRef(), outcome.error());
+        if (to == JobStatus.SUCCEEDED && outcome.actualCost() != null) {
+            job.actualCost = outcome.actualCost();
+        }
         job.flush();
-        JobTransition.record(job.id, from, to, actor, reason != null ? reason : error);
+        JobTransition.record(job.id, from, to, actor, outcome.reason() != null ? outcome.reason() : outcome.error());
         if (to.settles()) {
             boolean settled = to == JobStatus.SUCCEEDED
-                    ? holds.capture(job.id, "job " + job.kind + " succeeded", actor)
+                    ? holds.capture(job.id, charged(job), "job " + job.kind + " succeeded", "job:" + job.id, actor)
                     : holds.release(job.id);
             if (!settled) {
                 throw new IllegalStateException("job " + job.id + " had no open hold to settle");
@@ -269,16 +379,55 @@ public class JobService {
         }
     }
 
+    private void expire(GenerationJob job, String reason, String actor) {
+        move(job, JobStatus.EXPIRED, new Outcome(null, null, null, reason), actor);
+    }
+
+    /** The job row, locked with NOWAIT (a job another transaction moves fails fast with 55P03, retried). */
+    private Optional<GenerationJob> locked(UUID id, UUID owner, Predicate<UUID> visibleTo) {
+        Optional<GenerationJob> found = Optional.ofNullable(em.find(GenerationJob.class, id,
+                LockModeType.PESSIMISTIC_WRITE, Timeouts.NO_WAIT)).filter(job -> visibleTo.test(job.userId));
+        found.filter(job -> !job.userId.equals(owner)).ifPresent(job -> {
+            throw new IllegalStateException("job " + id + " belongs to " + job.userId + ", not " + owner);
+        });
+        return found;
+    }
+
+    /** The job's user, learnt before its balance locks are taken (one indexed read). */
+    private Optional<UUID> ownerOf(UUID id) {
+        return QuarkusTransaction.requiringNew()
+                .call(() -> GenerationJob.<GenerationJob>findByIdOptional(id).map(job -> job.userId));
+    }
+
+    private static ApiProblem expired(GenerationJob job) {
+        return expired(job.id).with("holdExpiresAt", job.holdExpiresAt);
+    }
+
+    /** The answer to any move or heartbeat of a job whose hold ran out: nothing was charged. */
+    static ApiProblem expired(UUID id) {
+        return ApiProblem.conflict("job-expired", "the job's hold ran out before it settled: it is EXPIRED, its "
+                + "credits were released and nothing was charged").with("jobId", id)
+                .with("currentStatus", JobStatus.EXPIRED.name());
+    }
+
+    private static long charged(GenerationJob job) {
+        return job.actualCost != null ? job.actualCost : job.cost;
+    }
+
     private OffsetDateTime stuckBefore() {
         return OffsetDateTime.now().minus(config.runningDeadline());
     }
 
-    /** Whether a transition to the job's current status carries what the one that set it did. */
-    private static boolean repeats(JobViews.Job job, String resultRef, String error, String reason) {
+    /**
+     * Whether a transition to the job's current status carries what the one that set it did (a
+     * success that named no actual cost charged all of it).
+     */
+    private static boolean repeats(JobViews.Job job, Outcome outcome) {
         return switch (job.status()) {
-            case SUCCEEDED -> Objects.equals(resultRef, job.resultRef());
-            case FAILED -> Objects.equals(error, job.error());
-            case CANCELLED -> Objects.equals(reason, job.transitions().getLast().reason());
+            case SUCCEEDED -> Objects.equals(outcome.resultRef(), job.resultRef())
+                    && (outcome.actualCost() != null ? outcome.actualCost() : job.cost()) == job.actualCost();
+            case FAILED -> Objects.equals(outcome.error(), job.error());
+            case CANCELLED -> Objects.equals(outcome.reason(), job.transitions().getLast().reason());
             default -> true; // start carries nothing
         };
     }
@@ -294,6 +443,11 @@ public class JobService {
 
     private static JobViews.Job view(GenerationJob j) {
         return new JobViews.Job(j.id, j.userId, j.jobKey, j.kind, j.cost, j.status, j.resultRef, j.error, j.createdAt,
-                j.updatedAt, j.startedAt, j.finishedAt, null, j.seq);
+                j.updatedAt, j.startedAt, j.finishedAt, ttlOf(j), j.holdExpiresAt,
+                j.status == JobStatus.SUCCEEDED ? Long.valueOf(charged(j)) : null, null, j.seq);
+    }
+
+    private static String ttlOf(GenerationJob job) {
+        return job.holdTtlMs == null ? null : Duration.ofMillis(job.holdTtlMs).toString();
     }
 }

@@ -23,6 +23,7 @@ import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
 import dev.genledger.api.RequestMeta;
 import dev.genledger.db.DatabaseResource;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -46,6 +47,9 @@ public class UserJobResource extends DatabaseResource {
     @Inject
     RequestMeta meta;
 
+    @Inject
+    SecurityIdentity identity;
+
 
     @POST
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
@@ -56,7 +60,7 @@ public class UserJobResource extends DatabaseResource {
             jobs.list(userId, null, null, 1).orElseThrow(() -> ApiProblem.notFound("user " + userId));
             requirePrivileged();
         }
-        JobService.Created result = jobs.create(userId, request, meta.who())
+        JobService.Created result = jobs.create(userId, request, Caller.roleOf(identity), meta.who())
                 .orElseThrow(() -> ApiProblem.notFound("user " + userId));
         return result.created()
                 ? Response.created(URI.create("/v1/jobs/" + result.job().id())).entity(result.job()).build()
@@ -84,7 +88,7 @@ public class UserJobResource extends DatabaseResource {
         try {
             return JobStatus.valueOf(status);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED");
+            throw ApiProblem.badRequest("invalid-status", "status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED, EXPIRED");
         }
     }
 }

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.genledger.api.Caller;
 import dev.genledger.api.Who;
 import dev.genledger.credit.CreditCommand;
 import dev.genledger.credit.CreditService;
@@ -71,8 +72,9 @@ public class DemoData {
         UserView alan = user("alan@demo.genledger.dev", "Alan Turing", 50);
 
         JobViews.Job done = job(ada, "demo-capitals", 20);
-        jobs.transition(done.id(), JobStatus.RUNNING, null, null, null, id -> true, WHO);
-        jobs.transition(done.id(), JobStatus.SUCCEEDED, "demo://quiz/capitals", null, null, id -> true, WHO);
+        jobs.transition(done.id(), JobStatus.RUNNING, JobService.Outcome.NONE, id -> true, WHO);
+        jobs.transition(done.id(), JobStatus.SUCCEEDED,
+                new JobService.Outcome("demo://quiz/capitals", null, null, null), id -> true, WHO);
         QuizViews.Quiz quiz = quizzes.create(ada.id(), new QuizRequests.Create("European capitals", List.of(
                 new QuizRequests.Question("Capital of France?", List.of("Paris", "Lyon", "Nice"), 0),
                 new QuizRequests.Question("Capital of Italy?", List.of("Milan", "Rome"), 1)), done.id()), WHO)
@@ -91,6 +93,6 @@ public class DemoData {
     }
 
     private JobViews.Job job(UserView user, String key, long cost) throws SQLException {
-        return jobs.create(user.id(), new JobRequests.Create(key, "quiz", cost), WHO).orElseThrow().job();
+        return jobs.create(user.id(), new JobRequests.Create(key, "quiz", cost), Caller.ADMIN, WHO).orElseThrow().job();
     }
 }

@@ -135,6 +135,8 @@ class EventsTests {
         assertEquals(job.get("id"), succeeded.get("id"));
         assertEquals("SUCCEEDED", succeeded.get("status"));
         assertEquals("quiz:1", succeeded.get("resultRef"));
+        assertEquals(job.get("holdTtl"), succeeded.get("holdTtl"));
+        assertEquals(job.get("actualCost"), succeeded.get("actualCost"));
     }
 
     @Test

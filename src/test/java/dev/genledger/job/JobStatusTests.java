@@ -20,9 +20,9 @@ class JobStatusTests {
                 }
             }
             Set<JobStatus> expected = switch (from) {
-                case PENDING -> EnumSet.of(JobStatus.RUNNING, JobStatus.CANCELLED);
-                case RUNNING -> EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED);
-                case SUCCEEDED, FAILED, CANCELLED -> EnumSet.noneOf(JobStatus.class);
+                case PENDING -> EnumSet.of(JobStatus.RUNNING, JobStatus.CANCELLED, JobStatus.EXPIRED);
+                case RUNNING -> EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED);
+                case SUCCEEDED, FAILED, CANCELLED, EXPIRED -> EnumSet.noneOf(JobStatus.class);
             };
             assertEquals(expected, allowed, "moves from " + from);
         }
@@ -36,6 +36,7 @@ class JobStatusTests {
                 settling.add(s);
             }
         }
-        assertEquals(EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED), settling);
+        assertEquals(EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED),
+                settling);
     }
 }
