@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.genledger.api.Who;
+import dev.genledger.db.OncePerFleet;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
@@ -24,14 +25,7 @@ public class HoldExpiry {
     @Scheduled(identity = "hold-expiry", every = "${genledger.jobs.expiry-every:10s}",
             delayed = "${genledger.jobs.expiry-delay:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        try {
-            int expired = jobs.expireHolds(Who.system("hold-expiry"));
-            if (expired > 0) {
-                LOG.infof("hold expiry: %d jobs expired and their holds released", expired);
-            }
-        } catch (RuntimeException e) {
-            // the next run tries again: nothing a failed run did survives it
-            LOG.warnf("hold expiry failed, the next run retries: %s", e.toString());
-        }
+        OncePerFleet.scheduled(LOG, "hold expiry", "hold expiry: %d jobs expired and their holds released",
+                () -> jobs.expireHolds(Who.system("hold-expiry")));
     }
 }

@@ -22,6 +22,7 @@ import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.credit.BalanceSerializer;
 import dev.genledger.credit.Holds;
+import dev.genledger.db.OncePerFleet;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import dev.genledger.user.User;
@@ -72,6 +73,9 @@ public class JobService {
 
     @Inject
     Sql sql;
+
+    @Inject
+    OncePerFleet fleet;
 
     @Inject
     EntityManager em;
@@ -272,7 +276,7 @@ public class JobService {
             return 0;
         }
         int expired = serializer.inTransaction(users, () -> {
-            if (!sql.first("SELECT pg_try_advisory_xact_lock(?)", rs -> rs.getBoolean(1), EXPIRY_LOCK).orElseThrow()) {
+            if (!fleet.tryLock(EXPIRY_LOCK)) {
                 return -1;
             }
             auditor.tag(who);
@@ -303,7 +307,7 @@ public class JobService {
                 UUID.class).setParameter("running", JobStatus.RUNNING).setParameter("cutoff", stuckBefore())
                 .setMaxResults(config.sweepBatch()).getResultList());
         return serializer.inTransaction(users, () -> {
-            if (!sql.first("SELECT pg_try_advisory_xact_lock(?)", rs -> rs.getBoolean(1), SWEEP_LOCK).orElseThrow()) {
+            if (!fleet.tryLock(SWEEP_LOCK)) {
                 return -1;
             }
             auditor.tag(who);
