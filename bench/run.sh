@@ -24,8 +24,10 @@ wrk_run() {   # wrk_run <name> <mode> <clients> [seconds]
   local name=$1 mode=$2 c=$3 s=${4:-$SECONDS_PER} out s0 p0
   log "wrk $name: $mode, $c clients, ${s}s"
   s0=$(cpu_ticks "$APP_PID"); p0=$(pg_ticks)
+  # The name goes into Idempotency-Key, which refuses spaces and commas ("uncontended, three lots"
+  # answered 400 to every spend).
   out=$(wrk -t "$THREADS" -c "$c" -d "${s}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
-        "http://127.0.0.1:$APP_PORT" -- "$mode" "$TOKEN" "$USERS" "$name-$STAMP" | sed -n 's/^RESULT //p')
+        "http://127.0.0.1:$APP_PORT" -- "$mode" "$TOKEN" "$USERS" "$(tr -c 'A-Za-z0-9' - <<< "$name")$STAMP" | sed -n 's/^RESULT //p')
   [ -n "$out" ] || { log "wrk produced no result"; return 1; }
   # CPU per request of the service process and of the whole PostgreSQL server over the run.
   out=$(jq -c --argjson svc "$(ticks_ms $(($(cpu_ticks "$APP_PID") - s0)))" --argjson pg "$(ticks_ms $(($(pg_ticks) - p0)))" \
