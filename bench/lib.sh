@@ -48,7 +48,8 @@ pg_start() {   # pg_start [extra postgresql.conf lines...]
 pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m "${1:-fast}" -w stop >/dev/null 2>&1 || true; }
 
 # The binary to run: BENCH_NATIVE=path/to/runner, else target/*-runner when a native build exists,
-# else the JVM jar. app_start [jvm|native] [JDBC URL] [extra env assignments...]
+# else the JVM jar (BENCH_JAR, default target/quarkus-app/quarkus-run.jar; BENCH_JAVA_OPTS before
+# -jar, BENCH_NATIVE_OPTS after the binary). app_start [jvm|native] [JDBC URL] [extra env assignments...]
 native_binary() { local b=${BENCH_NATIVE:-$(ls "$BENCH_ROOT"/target/*-runner 2>/dev/null | head -1)}; [ -n "$b" ] && [ -x "$b" ] && echo "$b"; }
 
 app_start() {
@@ -58,8 +59,8 @@ app_start() {
   for port in "$APP_PORT" "$MGMT_PORT"; do
     if ss -Hltn "sport = :$port" | grep -q .; then log "port $port is already in use: refusing to measure someone else's process"; return 1; fi
   done
-  if [ "$mode" = native ]; then cmd=("$(native_binary)"); else
-    cmd=("$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar"); fi
+  if [ "$mode" = native ]; then cmd=("$(native_binary)" ${BENCH_NATIVE_OPTS:-}); else
+    cmd=("$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -jar "${BENCH_JAR:-$BENCH_ROOT/target/quarkus-app/quarkus-run.jar}"); fi
   APP_T0=$(date +%s%N)
   ( cd "$BENCH_ROOT" && exec env QUARKUS_DATASOURCE_JDBC_URL="$url" \
       QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
@@ -127,6 +128,22 @@ lb_start() {
   sleep 2.5   # the first health checks pass (rise)
 }
 lb_stop() { if [ -n "$LB_PID" ]; then kill "$LB_PID" 2>/dev/null || true; wait "$LB_PID" 2>/dev/null || true; fi; LB_PID=""; }
+
+# CPU time in clock ticks (user + system): cpu_ticks <pid> of one process; pg_ticks of the whole
+# server: the postmaster, its live children (backends come and go) and the children it has reaped.
+# The difference of two readings over a measured window, divided by its spends, is CPU per spend.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
+pg_ticks() {
+  local pm t child; pm=$(head -1 "$PG_DATA/postmaster.pid")
+  t=$(sed 's/^.*) //' "/proc/$pm/stat" | awk '{print $12 + $13 + $14 + $15}')
+  for child in $(pgrep -P "$pm"); do t=$((t + $(cpu_ticks "$child"))); done
+  echo "$t"
+}
+ticks_ms() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN {printf "%.0f", t * 1000 / hz}'; }
+# Spends (and other ledger rows) committed so far: the ledger's identity sequence, cheap to read
+# while the load runs (a count(*) would scan the growing table).
+ledger_rows() { sql "SELECT last_value FROM credit_ledger_id_seq"; }
 
 rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$APP_PID/status"; }
 

@@ -21,19 +21,27 @@ ROWS="$WORK/rows.jsonl"
 
 
 wrk_run() {   # wrk_run <name> <mode> <clients> [seconds]
-  local name=$1 mode=$2 c=$3 s=${4:-$SECONDS_PER} out
+  local name=$1 mode=$2 c=$3 s=${4:-$SECONDS_PER} out s0 p0
   log "wrk $name: $mode, $c clients, ${s}s"
+  s0=$(cpu_ticks "$APP_PID"); p0=$(pg_ticks)
+  # The name goes into Idempotency-Key, which refuses spaces and commas ("uncontended, three lots"
+  # answered 400 to every spend).
   out=$(wrk -t "$THREADS" -c "$c" -d "${s}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
-        "http://127.0.0.1:$APP_PORT" -- "$mode" "$TOKEN" "$USERS" "$name-$STAMP" | sed -n 's/^RESULT //p')
+        "http://127.0.0.1:$APP_PORT" -- "$mode" "$TOKEN" "$USERS" "$(tr -c 'A-Za-z0-9' - <<< "$name")$STAMP" | sed -n 's/^RESULT //p')
   [ -n "$out" ] || { log "wrk produced no result"; return 1; }
+  # CPU per request of the service process and of the whole PostgreSQL server over the run.
+  out=$(jq -c --argjson svc "$(ticks_ms $(($(cpu_ticks "$APP_PID") - s0)))" --argjson pg "$(ticks_ms $(($(pg_ticks) - p0)))" \
+        '. + {svc_cpu_ms: (if .requests > 0 then ($svc / .requests * 1000 | round) / 1000 else null end),
+              pg_cpu_ms: (if .requests > 0 then ($pg / .requests * 1000 | round) / 1000 else null end)}' <<< "$out")
   [ "$name" = warmup ] || row --arg n "$name" --argjson c "$c" '. + {scenario: $n, clients: $c}' "$out"
   echo "$out"
 }
 
 pgbench_run() {   # pgbench_run <clients>: throughput, and latency percentiles from the per-transaction log
-  local c=$1 tps lat
+  local c=$1 tps lat p0
   log "pgbench: spend SQL, $c clients, ${SECONDS_PER}s"
   rm -f "$WORK"/pgbench_log.*
+  p0=$(pg_ticks)
   tps=$(runuser -u postgres -- "$PG_BIN/pgbench" -h "$WORK" -p "$PG_PORT" -U genledger -n -M prepared \
         -c "$c" -j "$THREADS" -T "$SECONDS_PER" -D users="$USERS" -f "$BENCH_ROOT/bench/spend.pgbench" \
         -l --log-prefix="$WORK/pgbench_log" postgres 2>/dev/null | awk '/^tps/ {print $3; exit}')
@@ -41,7 +49,8 @@ pgbench_run() {   # pgbench_run <clients>: throughput, and latency percentiles f
   lat=$(cat "$WORK"/pgbench_log.* | awk '{print $3 / 1000}' | sort -n | awk '{v[NR] = $1}
         END {printf "{\"p50_ms\": %.2f, \"p95_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f}",
              v[int(NR * 0.50)], v[int(NR * 0.95)], v[int(NR * 0.99)], v[NR]}')
-  row --arg c "$c" --argjson tps "$tps" '. + {scenario: "pgbench spend SQL", clients: ($c | tonumber), rps: $tps}' "$lat"
+  row --arg c "$c" --argjson tps "$tps" --argjson pg "$(ticks_ms $(($(pg_ticks) - p0)))" --argjson s "$SECONDS_PER" \
+    '. + {scenario: "pgbench spend SQL", clients: ($c | tonumber), rps: $tps, pg_cpu_ms: (($pg / ($tps * $s) * 1000 | round) / 1000)}' "$lat"
   echo "$tps"
 }
 
@@ -62,6 +71,7 @@ startup() {   # startup <jvm|native>: time to first ready probe, RSS idle (after
 
 metric() { curl -s "localhost:$MGMT_PORT/q/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%.0f", s}'; }
 
+LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)
 pg_start
 log "migrating (first start of the service), then seeding $USERS users with a quiz each"
 app_start jvm; app_wait_ready >/dev/null; app_stop
@@ -117,15 +127,16 @@ if native_binary >/dev/null; then
   app_stop
 fi
 
+LOADAVG="$LOADAVG0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --argjson base "$BASE" --argjson secs "$SECONDS_PER" \
+jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --arg loadavg "$LOADAVG" --argjson base "$BASE" --argjson secs "$SECONDS_PER" \
   --argjson users "$USERS" --argjson recon "$RECON" --argjson warmup "$WARMUP_WINDOWS" \
   --argjson hot_batches "$((batches1 - batches0))" --argjson hot_ops "$((ops1 - ops0))" \
   --argjson hot_retries "$((retries1 - retries0))" \
   --argjson js "$JVM_STARTUP" --argjson ji "$JVM_IDLE" --argjson jl "$JVM_LOADED" \
   --argjson ns "$NATIVE_STARTUP" --argjson ni "$NATIVE_IDLE" --argjson nl "$NATIVE_LOADED" '
   (map(select(.scenario == "uncontended" and .clients == 64)) | .[0].rps) as $unc |
-  {date: $stamp, machine: $machine, seconds_per_scenario: $secs, users: $users, pgbench_baseline_tps: $base,
+  {date: $stamp, machine: $machine, loadavg: $loadavg, seconds_per_scenario: $secs, users: $users, pgbench_baseline_tps: $base,
    warmup_windows_of_10s: $warmup,
    scenarios: map(. + {vs_pgbench: ((.rps / $base * 100 | round) / 100)}),
    hot_user: {batches: $hot_batches, operations: $hot_ops, mean_batch: (if $hot_batches > 0 then ($hot_ops / $hot_batches * 10 | round) / 10 else null end),
@@ -134,15 +145,17 @@ jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --argjson base "$BASE" --arg
    startup: {jvm: {ready_ms: $js, rss_idle_mb: $ji, rss_after_load_mb: $jl},
              native: {ready_ms: $ns, rss_idle_mb: $ni, rss_after_load_mb: $nl}},
    reconciliation: $recon}' "$ROWS" > "$OUT/$STAMP.json"
-jq -r '(["scenario","clients","rps","vs_pgbench","p50_ms","p95_ms","p99_ms","max_ms","2xx","4xx","5xx"] | @csv),
-       (.scenarios[] | [.scenario, .clients, .rps, .vs_pgbench, .p50_ms, .p95_ms, .p99_ms, .max_ms, .s2xx, .s4xx, .s5xx] | @csv)' \
+jq -r '(["scenario","clients","rps","vs_pgbench","p50_ms","p95_ms","p99_ms","max_ms","2xx","4xx","5xx","svc_cpu_ms","pg_cpu_ms"] | @csv),
+       (.scenarios[] | [.scenario, .clients, .rps, .vs_pgbench, .p50_ms, .p95_ms, .p99_ms, .max_ms, .s2xx, .s4xx, .s5xx, .svc_cpu_ms, .pg_cpu_ms] | @csv)' \
   "$OUT/$STAMP.json" > "$OUT/$STAMP.csv"
 
 jq -r '"genledger benchmark \(.date) on \(.machine), \(.seconds_per_scenario) s per scenario, \(.users) users, warm after \(.warmup_windows_of_10s) × 10 s",
   "",
-  "| scenario | clients | req/s | × pgbench | p50 ms | p95 ms | p99 ms | max ms | 2xx | 4xx | 5xx |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  (.scenarios[] | "| \(.scenario) | \(.clients) | \(.rps | round) | \(.vs_pgbench) | \(.p50_ms // "") | \(.p95_ms // "") | \(.p99_ms // "") | \(.max_ms // "") | \(.s2xx // "") | \(.s4xx // "") | \(.s5xx // "") |"),
+  "| scenario | clients | req/s | × pgbench | p50 ms | p95 ms | p99 ms | max ms | 2xx | 4xx | 5xx | service CPU ms/req | PG CPU ms/req |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  (.scenarios[] | "| \(.scenario) | \(.clients) | \(.rps | round) | \(.vs_pgbench) | \(.p50_ms // "") | \(.p95_ms // "") | \(.p99_ms // "") | \(.max_ms // "") | \(.s2xx // "") | \(.s4xx // "") | \(.s5xx // "") | \(.svc_cpu_ms // "") | \(.pg_cpu_ms // "") |"),
+  "",
+  "load average: \(.loadavg)",
   "",
   "hot user: \(.hot_user.vs_uncontended_64) × uncontended (64 clients); \(.hot_user.operations) operations in \(.hot_user.batches) transactions (mean batch \(.hot_user.mean_batch)); \(.hot_user.db_retries) database retries",
   "",

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Native binary against the JVM at steady state: one command, prints a table, writes
+# bench/results/native-<stamp>.json.
+#   bench/native.sh                          (NATIVE_SECONDS=20 per row, NATIVE_USERS=10000)
+#   NATIVE_VARIANTS=$'default||\nyoung 256m|-Xmn256m|' bench/native.sh
+# One PostgreSQL 15, seeded once. The production jar is warmed up (10 s windows of spends, at least
+# six, until two in a row are within 3 %) and measured; it then stays up, idle, while each native variant runs on
+# its own ports (a fresh process, 10 s of load, then the measured row); then the JVM is measured
+# again, so drift of the shared machine shows as the spread of the two JVM rows. Every row: 64
+# clients of uncontended spends (bench/lua/genledger.lua), req/s, p50/p99, service and PostgreSQL
+# CPU per spend over the measured window, RSS, load average, and × the mean of the JVM rows.
+# NATIVE_VARIANTS: one variant a line, "name|options after the binary|environment assignments|binary"
+# (the binary defaults to target/*-runner or BENCH_NATIVE: another build, e.g. other build options).
+# Ports 19900-19999 by default. Needs: wrk, jq, PostgreSQL 15 server, JDK 25, a native build
+# (target/*-runner or BENCH_NATIVE), root.
+PG_PORT=${PG_PORT:-19933} APP_PORT=${APP_PORT:-19981} MGMT_PORT=${MGMT_PORT:-19991}
+APP2_PORT=${APP2_PORT:-19982} MGMT2_PORT=${MGMT2_PORT:-19992}
+source "$(dirname "$0")/lib.sh"
+trap lib_cleanup EXIT
+SECONDS_PER=${NATIVE_SECONDS:-20}
+USERS=${NATIVE_USERS:-10000}
+CLIENTS=${NATIVE_CLIENTS:-64}
+VARIANTS=${NATIVE_VARIANTS:-"default||"}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$BENCH_ROOT/bench/results"
+ROWS="$WORK/native-rows.jsonl"
+mkdir -p "$OUT"; : > "$ROWS"
+[ -f "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$BENCH_ROOT" && ./mvnw -q -B -ntp package -DskipTests)
+native_binary >/dev/null || { log "no native build: ./mvnw package -Dnative (or BENCH_NATIVE=path)"; exit 1; }
+
+spends() {   # spends <port> <seconds> <prefix>: prints wrk's RESULT json
+  # The prefix goes into Idempotency-Key, which refuses spaces and the like (a 400 for every spend).
+  wrk -t 2 -c "$CLIENTS" -d "${2}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
+    "http://127.0.0.1:$1" -- spend "$TOKEN" "$USERS" "$(tr -c 'A-Za-z0-9' - <<< "$3")$STAMP" | sed -n 's/^RESULT //p'
+}
+
+measured() {   # measured <name> <pid> <port>: one row of SECONDS_PER s with CPU per spend
+  local name=$1 pid=$2 port=$3 s0 p0 r0 la0 out
+  la0=$(cut -d' ' -f1 /proc/loadavg); s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); r0=$(ledger_rows)
+  out=$(spends "$port" "$SECONDS_PER" "$name")
+  jq -c --arg n "$name" --argjson svc "$(ticks_ms $(($(cpu_ticks "$pid") - s0)))" \
+     --argjson pg "$(ticks_ms $(($(pg_ticks) - p0)))" --argjson spends "$(($(ledger_rows) - r0))" \
+     --argjson rss "$(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status")" \
+     --argjson la0 "$la0" --argjson la1 "$(cut -d' ' -f1 /proc/loadavg)" '
+    if .s2xx == 0 then error("\($n): no spend succeeded (\(.s4xx) 4xx, \(.s5xx) 5xx)") else . end |
+    {variant: $n, rps, p50_ms, p99_ms, s2xx, s4xx, s5xx, spends: $spends,
+     service_cpu_ms_per_spend: (($svc / $spends * 1000 | round) / 1000),
+     pg_cpu_ms_per_spend: (($pg / $spends * 1000 | round) / 1000),
+     rss_mb: $rss, loadavg_before: $la0, loadavg_after: $la1}' <<< "$out" >> "$ROWS"
+  log "$name: $(tail -1 "$ROWS" | jq -r '"\(.rps | round) req/s, service \(.service_cpu_ms_per_spend) ms/spend"')"
+}
+
+pg_start
+log "migrating (first start of the service), then seeding $USERS users"
+app_start jvm; app_wait_ready 180 >/dev/null; app_stop
+seed_users "$USERS" 1000000000000
+TOKEN=$(token service)
+
+app_start jvm; app_wait_ready 180 >/dev/null
+windows=0 prev=0
+while [ "$windows" -lt "${NATIVE_JVM_WARMUP_WINDOWS:-18}" ]; do
+  windows=$((windows + 1)); rps=$(spends "$APP_PORT" 10 warmup | jq .rps)
+  log "JVM warm-up window $windows: $rps req/s"
+  # At least NATIVE_JVM_MIN_WINDOWS (6): on a starved machine two cold windows can be alike.
+  [ "$windows" -ge "${NATIVE_JVM_MIN_WINDOWS:-6}" ] &&
+    jq -en --argjson a "$prev" --argjson b "$rps" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null && break
+  prev=$rps
+done
+measured jvm "$APP_PID" "$APP_PORT"
+
+while IFS='|' read -r name opts envs binary; do
+  [ -n "$name" ] || continue
+  # shellcheck disable=SC2086  # options and assignments are word lists
+  BENCH_NATIVE=${binary:-$(native_binary)} BENCH_NATIVE_OPTS="$opts" as_app2 app_start native "" $envs
+  as_app2 app_wait_ready 60 >/dev/null
+  spends "$APP2_PORT" 10 "warm-$name" >/dev/null
+  measured "native $name" "$APP2_PID" "$APP2_PORT"
+  app2_stop
+done <<< "$VARIANTS"
+
+measured "jvm (again)" "$APP_PID" "$APP_PORT"
+app_stop
+
+jq -s --arg stamp "$STAMP" --argjson secs "$SECONDS_PER" --argjson clients "$CLIENTS" --argjson w "$windows" \
+   --arg machine "$(nproc) cores, $(uname -sr), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" '
+  (map(select(.variant | startswith("jvm"))) | map(.rps) | add / length) as $jvm |
+  {date: $stamp, machine: $machine, seconds_per_row: $secs, clients: $clients, jvm_warmup_windows_of_10s: $w,
+   jvm_mean_rps: $jvm, rows: map(. + {vs_jvm: ((.rps / $jvm * 100 | round) / 100)})}' "$ROWS" > "$OUT/native-$STAMP.json"
+jq -r '"genledger native vs JVM \(.date) on \(.machine): \(.clients) clients of spends, \(.seconds_per_row) s a row, JVM warm after \(.jvm_warmup_windows_of_10s) × 10 s",
+  "",
+  "| variant | req/s | × JVM | p50 ms | p99 ms | service CPU ms/spend | PG CPU ms/spend | RSS MB | 4xx | 5xx | load avg |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  (.rows[] | "| \(.variant) | \(.rps | round) | \(.vs_jvm) | \(.p50_ms) | \(.p99_ms) | \(.service_cpu_ms_per_spend) | \(.pg_cpu_ms_per_spend) | \(.rss_mb) | \(.s4xx) | \(.s5xx) | \(.loadavg_before) → \(.loadavg_after) |")' \
+  "$OUT/native-$STAMP.json"
+echo; echo "results: bench/results/native-$STAMP.json"
