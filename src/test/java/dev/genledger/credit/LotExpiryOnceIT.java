@@ -2,7 +2,6 @@ package dev.genledger.credit;
 
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -11,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,9 +39,6 @@ class LotExpiryOnceIT {
     private static final int USERS = 30;
     private static final int LOTS_PER_USER = 4;
     private static final long KEPT = 10;
-    // LotExpiry.SWEEP_LOCK as pg_locks shows an advisory lock on a bigint: its high and low halves
-    private static final long SWEEP_LOCK_HIGH = LotExpiry.SWEEP_LOCK >>> 32;
-    private static final long SWEEP_LOCK_LOW = LotExpiry.SWEEP_LOCK & 0xffffffffL;
 
     private static ReplicaDatabase db;
 
@@ -57,17 +54,6 @@ class LotExpiryOnceIT {
 
     private static RequestSpecification api(PackagedApp app, String token) {
         return RestAssured.given().port(app.http).auth().oauth2(token).contentType(ContentType.JSON);
-    }
-
-    /** The replica (its application name) holding the sweep's lock while it waits for a row lock: mid-run. */
-    private static String sweeperWaitingMidRun() throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                        + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " + SWEEP_LOCK_HIGH
-                        + " AND l.objid = " + SWEEP_LOCK_LOW + " AND a.wait_event_type = 'Lock'"
-                        + " AND a.application_name LIKE 'genledger-%'")) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     @Test
@@ -120,16 +106,7 @@ class LotExpiryOnceIT {
                 try (Connection c = db.connect(); Statement st = c.createStatement()) {
                     st.executeUpdate("UPDATE credit_lots SET expires_at = now() - interval '1 second' WHERE expires_at IS NOT NULL");
                 }
-                long deadline = System.nanoTime() + 90_000_000_000L;
-                while ((killed = sweeperWaitingMidRun()) == null) {
-                    assertTrue(System.nanoTime() < deadline, "no sweep ran into the locked user");
-                    Thread.sleep(20);
-                }
-                replicas.get(killed).close(); // SIGKILL, mid-run
-                assertFalse(replicas.get(killed).isAlive());
-                while (db.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
-                    Thread.sleep(50);
-                }
+                killed = db.killSweeperMidRun(replicas, LotExpiry.SWEEP_LOCK, Duration.ofSeconds(90)); // SIGKILL, mid-run
                 assertEquals(0, db.count("SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE' AND user_id = '"
                         + lastUser + "'"), "nothing of the locked user's lots expired while its run was stuck");
                 blocker.rollback();

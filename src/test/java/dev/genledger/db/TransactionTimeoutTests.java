@@ -3,7 +3,6 @@ package dev.genledger.db;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.newUserWith;
-import static dev.genledger.support.Api.spendInBackground;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,14 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
 import dev.genledger.support.FrozenBackend;
-import dev.genledger.support.RowLock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;

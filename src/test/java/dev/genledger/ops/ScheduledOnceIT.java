@@ -1,13 +1,12 @@
 package dev.genledger.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,16 +52,6 @@ class ScheduledOnceIT {
         return RestAssured.given().port(app.http).auth().oauth2(Tokens.service()).contentType(ContentType.JSON);
     }
 
-    /** The replica (its application name) holding an advisory lock while it waits for a row lock: mid-run. */
-    private static String sweeperWaitingMidRun() throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                        + " WHERE l.locktype = 'advisory' AND l.granted AND a.wait_event_type = 'Lock'"
-                        + " AND a.application_name LIKE 'genledger-%'")) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
     @Test
     void theSweepRunsOnceAcrossReplicasAndAReplicaKilledMidRunLeavesNothingHalfDone() throws Exception {
         Map<String, PackagedApp> replicas = new HashMap<>();
@@ -106,16 +95,7 @@ class ScheduledOnceIT {
                 try (Connection c = db.connect(); Statement st = c.createStatement()) {
                     st.executeUpdate("UPDATE generation_jobs SET started_at = started_at - interval '1 hour'");
                 }
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while ((killed = sweeperWaitingMidRun()) == null) {
-                    assertTrue(System.nanoTime() < deadline, "no sweep ran into the locked hold");
-                    Thread.sleep(20);
-                }
-                replicas.get(killed).close(); // SIGKILL, mid-run
-                assertFalse(replicas.get(killed).isAlive());
-                while (db.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + killed + "'") > 0) {
-                    Thread.sleep(50);
-                }
+                killed = db.killSweeperMidRun(replicas, null, Duration.ofSeconds(60)); // SIGKILL, mid-run
                 assertEquals(0, db.count("SELECT count(*) FROM job_transitions WHERE to_status = 'FAILED'"),
                         "the killed replica's run was rolled back whole, and no other run got past the locked row");
                 blocker.rollback();
