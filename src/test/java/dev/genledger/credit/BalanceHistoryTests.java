@@ -3,6 +3,7 @@ package dev.genledger.credit;
 import static dev.genledger.support.Api.asAdmin;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.newUser;
+import static dev.genledger.support.CreditLots.lot;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +14,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -52,15 +52,6 @@ class BalanceHistoryTests {
     private static Map<String, Object> at(UUID user, Instant at) {
         return asService().queryParam("at", at.toString()).get("/v1/users/{id}/balance", user).then().statusCode(200)
                 .extract().jsonPath().getMap("");
-    }
-
-    private static long lot(UUID user, long amount, String category, OffsetDateTime expiresAt) {
-        Map<String, Object> body = new LinkedHashMap<>(Map.of("amount", amount, "reason", "history", "category", category));
-        if (expiresAt != null) {
-            body.put("expiresAt", expiresAt.toString());
-        }
-        return asService().body(body).post("/v1/users/{id}/credits/grant", user).then().statusCode(201)
-                .extract().jsonPath().getLong("lot.id");
     }
 
     private static void change(UUID user, String kind, long amount) {

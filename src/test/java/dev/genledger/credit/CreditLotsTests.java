@@ -4,6 +4,9 @@ import static dev.genledger.support.Api.asAdmin;
 import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.newUser;
+import static dev.genledger.support.CreditLots.draws;
+import static dev.genledger.support.CreditLots.grantBody;
+import static dev.genledger.support.CreditLots.lot;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
@@ -12,13 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,29 +50,6 @@ class CreditLotsTests {
 
     // --- helpers ---------------------------------------------------------------------------
 
-    private static Map<String, Object> grantBody(long amount, String category, OffsetDateTime expiresAt, Integer priority) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("amount", amount);
-        body.put("reason", "lot test");
-        body.put("reference", "grant-" + amount);
-        if (category != null) {
-            body.put("category", category);
-        }
-        if (expiresAt != null) {
-            body.put("expiresAt", expiresAt.toString());
-        }
-        if (priority != null) {
-            body.put("priority", priority);
-        }
-        return body;
-    }
-
-    /** Grants a lot and returns its id. */
-    private static long lot(UUID user, long amount, String category, OffsetDateTime expiresAt, Integer priority) {
-        return asService().body(grantBody(amount, category, expiresAt, priority))
-                .post("/v1/users/{id}/credits/grant", user).then().statusCode(201).extract().jsonPath().getLong("lot.id");
-    }
-
     private static long spend(UUID user, long amount) {
         return asService().body(Map.of("amount", amount, "reason", "quiz"))
                 .post("/v1/users/{id}/credits/spend", user).then().statusCode(201).extract().jsonPath().getLong("id");
@@ -81,23 +58,6 @@ class CreditLotsTests {
     private static long refund(UUID user, long amount) {
         return asService().body(Map.of("amount", amount, "reason", "failed quiz"))
                 .post("/v1/users/{id}/credits/refund", user).then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
-    /** The draws of one ledger row: lot id to (signed) amount. */
-    private static Map<Long, Long> draws(long ledgerId) {
-        Map<Long, Long> draws = new HashMap<>();
-        try (Connection c = Database.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT lot_id, amount FROM credit_lot_draws WHERE ledger_id = ?")) {
-            ps.setLong(1, ledgerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    draws.put(rs.getLong(1), rs.getLong(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return draws;
     }
 
     private static long remaining(long lot) {

@@ -5,19 +5,16 @@ import static dev.genledger.support.Api.asService;
 import static dev.genledger.support.Api.balance;
 import static dev.genledger.support.Api.newUser;
 import static dev.genledger.support.Api.newUserWith;
+import static dev.genledger.support.CreditLots.draws;
+import static dev.genledger.support.CreditLots.lot;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -41,31 +38,6 @@ class PartialCaptureTests {
                 .post("/v1/users/{id}/jobs", user).then().statusCode(201).extract().path("id");
         asService().post("/v1/jobs/{id}/start", id).then().statusCode(200);
         return id;
-    }
-
-    private static long lot(UUID user, long amount, String category, OffsetDateTime expiresAt) {
-        Map<String, Object> body = new HashMap<>(Map.of("amount", amount, "reason", "lot", "category", category));
-        if (expiresAt != null) {
-            body.put("expiresAt", expiresAt.toString());
-        }
-        return asService().body(body).post("/v1/users/{id}/credits/grant", user).then().statusCode(201)
-                .extract().jsonPath().getLong("lot.id");
-    }
-
-    private static Map<Long, Long> draws(long ledgerId) {
-        Map<Long, Long> draws = new HashMap<>();
-        try (Connection c = Database.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT lot_id, amount FROM credit_lot_draws WHERE ledger_id = ?")) {
-            ps.setLong(1, ledgerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    draws.put(rs.getLong(1), rs.getLong(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return draws;
     }
 
     private static long captureRows(UUID user) {
