@@ -110,10 +110,7 @@ public class Holds {
                 """, rs -> rs.getLong(1), hold.userId(), -amount, balanceAfter, LedgerKind.CAPTURE.name(),
                 reason, reference, key, CreditCommand.hash(key), actor).orElseThrow();
         lots.capture(hold.id(), ledgerId, amount);
-        if (sql.update("UPDATE credit_holds SET status = 'CAPTURED', settled_at = now(), ledger_id = ?, captured = ? "
-                + "WHERE id = ? AND status = 'OPEN'", ledgerId, amount, hold.id()) != 1) {
-            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
-        }
+        settle(hold, "CAPTURED", ledgerId, amount);
         countOnCommit("capture", amount);
         if (amount < hold.amount()) {
             countOnCommit("release", hold.amount() - amount);
@@ -134,16 +131,20 @@ public class Holds {
     private void releaseOpen(OpenHold hold) {
         sql.update("UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?", hold.amount(), hold.userId());
         lots.release(hold.id());
-        if (sql.update("UPDATE credit_holds SET status = 'RELEASED', settled_at = now() WHERE id = ? AND status = 'OPEN'",
-                hold.id()) != 1) {
-            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
-        }
+        settle(hold, "RELEASED", null, null);
         countOnCommit("release", hold.amount());
     }
 
     private Optional<OpenHold> lockOpen(UUID jobId) {
         return sql.first("SELECT id, user_id, amount FROM credit_holds WHERE job_id = ? AND status = 'OPEN' FOR UPDATE",
                 rs -> new OpenHold(rs.getLong(1), rs.getObject(2, UUID.class), rs.getLong(3)), jobId);
+    }
+
+    private void settle(OpenHold hold, String status, Long ledgerId, Long captured) {
+        if (sql.update("UPDATE credit_holds SET status = ?, settled_at = now(), ledger_id = ?, captured = ? "
+                + "WHERE id = ? AND status = 'OPEN'", status, ledgerId, captured, hold.id()) != 1) {
+            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
+        }
     }
 
     // Like the other credit counters, counted once the money has moved for good.

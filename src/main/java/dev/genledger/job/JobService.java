@@ -289,7 +289,7 @@ public class JobService {
             return due.size();
         });
         if (expired > 0) {
-            registry.counter("genledger.jobs.transitions", "to", JobStatus.EXPIRED.name()).increment(expired);
+            counted(JobStatus.EXPIRED, expired);
         }
         return expired;
     }
@@ -437,7 +437,11 @@ public class JobService {
     }
 
     private void counted(JobStatus to) {
-        registry.counter("genledger.jobs.transitions", "to", to.name()).increment();
+        counted(to, 1);
+    }
+
+    private void counted(JobStatus to, int jobs) {
+        registry.counter("genledger.jobs.transitions", "to", to.name()).increment(jobs);
     }
 
     private JobViews.Job withHistory(GenerationJob job) {
