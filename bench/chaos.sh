@@ -111,8 +111,8 @@ fault_freeze() {   # every PostgreSQL process stopped (SIGSTOP) for 6 s: sockets
   sleep 6
   kill -CONT $children "$pm"
 }
-fault_pool() {   # row locks on the 10 "hog" users for 6 s: 48 hog clients' transfers hold every connection
-  sql "BEGIN; SELECT count(*) FROM (SELECT 1 FROM users WHERE id IN ($(head -10 "$WORK/users.txt" | sed "s/.*/'&'/" | paste -sd,)) FOR UPDATE) l; SELECT pg_sleep(6); COMMIT;" >/dev/null
+fault_pool() {   # row locks on the 10 "hog" users for 6 s (in id order, as the service takes them, or a transfer deadlocks with it): 48 hog clients' transfers hold every connection
+  sql "BEGIN; SELECT count(*) FROM (SELECT 1 FROM users WHERE id IN ($(head -10 "$WORK/users.txt" | sed "s/.*/'&'/" | paste -sd,)) ORDER BY id FOR UPDATE) l; SELECT pg_sleep(6); COMMIT;" >/dev/null
 }
 iptables_for() {   # iptables_for <seconds> <rule...>: the rule on the database's inbound port, then removed
   local s=$1; shift
