@@ -15,7 +15,7 @@ public interface BodyLimits {
     @WithDefault("16K")
     MemorySize limit();
 
-    /** Routes that carry generated content: creating or changing a quiz, putting an insight. */
+    /** Routes that carry generated content: creating or changing a quiz, putting an insight, a job delivering one. */
     @WithDefault("768K")
     MemorySize contentLimit();
 

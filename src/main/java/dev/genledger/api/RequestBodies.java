@@ -33,7 +33,7 @@ public class RequestBodies {
 
     private static final Pattern PUBLIC = Pattern.compile("/v1/public/.*");
     private static final Pattern CONTENT = Pattern.compile(
-            "/v1/(users/[^/]+/quizzes|quizzes/[^/]+|quizzes/[^/]+/insights/[^/]+)/?");
+            "/v1/(users/[^/]+/quizzes|quizzes/[^/]+|quizzes/[^/]+/insights/[^/]+|jobs/[^/]+/succeed)/?");
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private record Intake(long limit, BodyHandler reader) {

@@ -2,7 +2,6 @@ package dev.genledger.insight;
 
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -29,9 +28,6 @@ import dev.genledger.db.DatabaseResource;
 @Consumes(MediaType.APPLICATION_JSON)
 public class InsightResource extends DatabaseResource {
 
-    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
-    private static final int MAX_CONTENT_CHARS = 256 * 1024;
-
     @Inject
     InsightService insights;
 
@@ -50,12 +46,7 @@ public class InsightResource extends DatabaseResource {
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public Response put(@PathParam("id") UUID quizId, @PathParam("type") String type,
             @Valid @NotNull InsightViews.Put request) {
-        if (!TYPE.matcher(type).matches()) {
-            throw ApiProblem.badRequest("invalid-insight-type", "the type must match " + TYPE.pattern());
-        }
-        if (request.content().toString().length() > MAX_CONTENT_CHARS) {
-            throw ApiProblem.badRequest("content-too-large", "content must be at most " + MAX_CONTENT_CHARS + " characters of JSON");
-        }
+        InsightService.check(type, request.content());
         // A new insight counts against its owner's quota row: queue behind the owner's other creates on
         // this replica instead of failing them with serialization errors (see UserLocks).
         UUID owner = insights.quizOwner(quizId).orElseThrow(() -> ApiProblem.notFound("quiz " + quizId));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.TranslateFailures;
@@ -39,6 +41,9 @@ public class InsightService {
     public record Upserted(InsightViews.Insight insight, boolean created) {
     }
 
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
+    private static final int MAX_CONTENT_CHARS = 256 * 1024;
+
     @Inject
     EntityManager em;
 
@@ -56,6 +61,16 @@ public class InsightService {
 
     @Inject
     QuizService quizzes;
+
+    /** 400 unless the type is well formed and the content within its size, before anything is locked. */
+    public static void check(String type, ObjectNode content) {
+        if (!TYPE.matcher(type).matches()) {
+            throw ApiProblem.badRequest("invalid-insight-type", "the type must match " + TYPE.pattern());
+        }
+        if (content.toString().length() > MAX_CONTENT_CHARS) {
+            throw ApiProblem.badRequest("content-too-large", "content must be at most " + MAX_CONTENT_CHARS + " characters of JSON");
+        }
+    }
 
     /**
      * {@code INSERT ... ON CONFLICT (quiz_id, type) DO UPDATE}: concurrent PUTs of one type leave

@@ -90,6 +90,10 @@ public class GenerationJob extends PanacheEntityBase {
     @Column(name = "actual_cost")
     public Long actualCost;
 
+    /** A digest of the quiz or insight a success delivered in its own commit (V34); null otherwise. */
+    @Column(name = "delivery_hash")
+    public byte[] deliveryHash;
+
     static GenerationJob pending(UUID id, UUID userId, JobRequests.Create request, Duration holdTtl) {
         GenerationJob job = new GenerationJob();
         job.id = id;

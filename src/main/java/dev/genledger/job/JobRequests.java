@@ -1,5 +1,9 @@
 package dev.genledger.job;
 
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -8,7 +12,10 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.genledger.credit.CreditRequests;
+import dev.genledger.quiz.QuizRequests;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Request bodies of the job endpoints. */
@@ -35,9 +42,25 @@ public final class JobRequests {
 
     @RegisterForReflection
 
-    /** {@code actualCost}: what the job charges, at most its cost (the rest is released); absent, all of it. */
+    /**
+     * {@code actualCost}: what the job charges, at most its cost (the rest is released); absent, all
+     * of it. The result is either named ({@code resultRef}) or delivered: a {@code quiz} or an
+     * {@code insight} saved in the commit that charges for it.
+     */
     public record Succeed(@Size(min = 1, max = 500) @Pattern(regexp = NO_CONTROL_CHARS) String resultRef,
-            @PositiveOrZero @Max(CreditRequests.MAX_AMOUNT) Long actualCost) {
+            @PositiveOrZero @Max(CreditRequests.MAX_AMOUNT) Long actualCost, @Valid QuizRequests.Create quiz,
+            @Valid InsightDelivery insight) {
+
+        @JsonIgnore
+        @AssertTrue(message = "a success names its result (resultRef) or delivers one quiz or one insight, not several")
+        public boolean isOneResult() {
+            return (resultRef != null ? 1 : 0) + (quiz != null ? 1 : 0) + (insight != null ? 1 : 0) <= 1;
+        }
+    }
+
+    /** An insight of one of the job's user's quizzes, created or replaced as a PUT of it would. */
+    @RegisterForReflection
+    public record InsightDelivery(@NotNull UUID quizId, @NotNull String type, @NotNull ObjectNode content) {
     }
 
     @RegisterForReflection

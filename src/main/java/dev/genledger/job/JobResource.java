@@ -73,22 +73,21 @@ public class JobResource extends DatabaseResource {
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> succeed(@PathParam("id") UUID id, @Valid JobRequests.Succeed request) {
         return move(id, JobStatus.SUCCEEDED, request == null ? JobService.Outcome.NONE
-                : new JobService.Outcome(request.resultRef(), request.actualCost(), null, null));
+                : JobService.Outcome.succeeded(request));
     }
 
     @POST
     @Path("{id}/fail")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> fail(@PathParam("id") UUID id, @Valid @NotNull JobRequests.Fail request) {
-        return move(id, JobStatus.FAILED, new JobService.Outcome(null, null, request.error(), null));
+        return move(id, JobStatus.FAILED, JobService.Outcome.failed(request.error()));
     }
 
     @POST
     @Path("{id}/cancel")
     @RolesAllowed({ Caller.SERVICE, Caller.ADMIN, Caller.USER })
     public RestResponse<JobViews.Job> cancel(@PathParam("id") UUID id, @Valid JobRequests.Cancel request) {
-        return move(id, JobStatus.CANCELLED,
-                new JobService.Outcome(null, null, null, request == null ? null : request.reason()));
+        return move(id, JobStatus.CANCELLED, JobService.Outcome.because(request == null ? null : request.reason()));
     }
 
     private RestResponse<JobViews.Job> move(UUID id, JobStatus to, JobService.Outcome outcome) {

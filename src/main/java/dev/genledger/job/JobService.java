@@ -1,7 +1,10 @@
 package dev.genledger.job;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +18,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genledger.api.ApiProblem;
 import dev.genledger.api.Cursor;
 import dev.genledger.api.Page;
@@ -25,6 +30,9 @@ import dev.genledger.credit.Holds;
 import dev.genledger.db.OncePerFleet;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
+import dev.genledger.insight.InsightService;
+import dev.genledger.quiz.QuizRequests;
+import dev.genledger.quiz.QuizService;
 import dev.genledger.user.User;
 import dev.genledger.user.UserEvents;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,8 +55,10 @@ public class JobService {
     /** Advisory lock key of the hold expiry sweep ("holdexpi" in ASCII). */
     static final long EXPIRY_LOCK = 0x686f6c6465787069L;
 
-    private static final String DUE = "status IN ('PENDING', 'RUNNING') AND hold_expires_at <= statement_timestamp() "
-            + "AND deleted_at IS NULL";
+    // Literal statuses, so the planner matches the partial indexes (V30, V32); the database's clock of
+    // the statement, as heartbeats renew by it.
+    private static final String OPEN = "status in (dev.genledger.job.JobStatus.PENDING, dev.genledger.job.JobStatus.RUNNING)";
+    private static final String DUE = OPEN + " and holdExpiresAt <= function('statement_timestamp')";
 
     /** A created or found job; {@code created} is false when the key already had one. */
     public record Created(JobViews.Job job, boolean created) {
@@ -65,10 +75,34 @@ public class JobService {
     public record Beat(JobViews.Heartbeat renewed, JobViews.Job expired) {
     }
 
-    /** What a move carries: a success's result and charge, a failure's error, a cancel's reason. */
-    public record Outcome(String resultRef, Long actualCost, String error, String reason) {
+    /**
+     * What a move carries: a success's result (named, or a quiz or insight it delivers) and charge,
+     * a failure's error, a cancel's reason.
+     */
+    public record Outcome(String resultRef, Long actualCost, String error, String reason, QuizRequests.Create quiz,
+            JobRequests.InsightDelivery insight) {
 
-        public static final Outcome NONE = new Outcome(null, null, null, null);
+        public static final Outcome NONE = new Outcome(null, null, null, null, null, null);
+
+        public static Outcome succeeded(String resultRef, Long actualCost) {
+            return new Outcome(resultRef, actualCost, null, null, null, null);
+        }
+
+        public static Outcome succeeded(JobRequests.Succeed request) {
+            return new Outcome(request.resultRef(), request.actualCost(), null, null, request.quiz(), request.insight());
+        }
+
+        public static Outcome failed(String error) {
+            return new Outcome(null, null, error, null, null, null);
+        }
+
+        public static Outcome because(String reason) {
+            return new Outcome(null, null, null, reason, null, null);
+        }
+
+        boolean delivers() {
+            return quiz != null || insight != null;
+        }
     }
 
     @Inject
@@ -94,6 +128,15 @@ public class JobService {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    QuizService quizzes;
+
+    @Inject
+    InsightService insights;
+
+    @Inject
+    ObjectMapper json;
 
     /**
      * Returns the user's job with this key, or creates it and holds its cost, in one transaction
@@ -122,9 +165,8 @@ public class JobService {
             return Optional.of(new Created(withHistory(job), false));
         }
         Duration ttl = HoldTtl.of(request.holdTtl(), config);
-        long inFlight = sql.first("SELECT count(*) FROM generation_jobs WHERE user_id = ? AND status IN ('PENDING', "
-                + "'RUNNING') AND hold_expires_at > statement_timestamp() AND deleted_at IS NULL",
-                rs -> rs.getLong(1), userId).orElseThrow();
+        long inFlight = GenerationJob.count("userId = ?1 and " + OPEN
+                + " and holdExpiresAt > function('statement_timestamp')", userId);
         if (inFlight >= maxInFlight) {
             throw new ApiProblem(409, "jobs-in-flight-exceeded", "Too many jobs in flight", "the user already has "
                     + inFlight + " jobs pending or running, the most allowed; settle some to make room")
@@ -209,15 +251,45 @@ public class JobService {
         }
         if (job.status == to) {
             JobViews.Job current = withHistory(job);
-            if (repeats(current, outcome)) {
+            if (repeats(job, current, outcome)) {
                 return Optional.of(new Moved(current, true, false));
             }
         }
         if (to == JobStatus.SUCCEEDED && outcome.actualCost() != null && outcome.actualCost() > job.cost) {
             throw ApiProblem.invalidField("actualCost", "must be at most the job's cost, " + job.cost);
         }
-        move(job, to, outcome, who.actor());
+        if (outcome.delivers() && job.status.mayBecome(to)) {
+            deliver(job, outcome, who);
+        } else {
+            move(job, to, outcome, who.actor());
+        }
         return Optional.of(new Moved(withHistory(job), false, false));
+    }
+
+    /**
+     * A success that delivers its result: the job's move and audit row, the CAPTURE (whose
+     * reference names the quiz or insight it paid for), then the content itself, all in the
+     * caller's transaction, so a failure anywhere (the content's quota, its quiz not the user's, a
+     * lost connection) leaves nothing: the job still RUNNING, its hold open, nothing saved.
+     */
+    private void deliver(GenerationJob job, Outcome outcome, Who who) {
+        UUID quizId = outcome.quiz() != null ? UUID.randomUUID() : null;
+        if (quizId == null) {
+            InsightService.check(outcome.insight().type(), outcome.insight().content());
+        } else if (outcome.quiz().sourceJobId() != null && !outcome.quiz().sourceJobId().equals(job.id)) {
+            throw ApiProblem.invalidField("quiz.sourceJobId", "a delivered quiz's source is the job delivering it");
+        }
+        String delivered = quizId != null ? "quiz:" + quizId
+                : "quiz:" + outcome.insight().quizId() + "/insights/" + outcome.insight().type();
+        job.deliveryHash = digest(outcome);
+        move(job, JobStatus.SUCCEEDED, Outcome.succeeded(delivered, outcome.actualCost()), who.actor());
+        if (quizId != null) {
+            quizzes.deliver(quizId, job.userId, job.id, outcome.quiz(), who);
+        } else {
+            JobRequests.InsightDelivery insight = outcome.insight();
+            insights.put(insight.quizId(), insight.type(), insight.content(), job.userId::equals, who)
+                    .orElseThrow(() -> ApiProblem.invalidField("insight.quizId", "is not a live quiz of the job's user"));
+        }
     }
 
     /**
@@ -270,8 +342,9 @@ public class JobService {
      * hold). Returns the number expired, or -1 when another run holds the lock.
      */
     public int expireHolds(Who who) {
-        List<UUID> users = sql.list("SELECT DISTINCT user_id FROM generation_jobs WHERE " + DUE + " LIMIT ?",
-                rs -> rs.getObject(1, UUID.class), config.expiryBatch());
+        List<UUID> users = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                "select distinct userId from GenerationJob where " + DUE, UUID.class)
+                .setMaxResults(config.expiryBatch()).getResultList());
         if (users.isEmpty()) {
             return 0;
         }
@@ -280,11 +353,12 @@ public class JobService {
                 return -1;
             }
             auditor.tag(who);
-            List<UUID> due = sql.list("SELECT id FROM generation_jobs WHERE " + DUE + " AND user_id = ANY (?::uuid[]) "
-                    + "ORDER BY hold_expires_at, id LIMIT ? FOR UPDATE SKIP LOCKED", rs -> rs.getObject(1, UUID.class),
-                    users.stream().map(UUID::toString).toArray(String[]::new), config.expiryBatch());
-            for (UUID id : due) {
-                expire(em.find(GenerationJob.class, id), "hold expired: no heartbeat within its TTL", who.actor());
+            List<GenerationJob> due = GenerationJob.<GenerationJob>find(DUE + " and userId in ?1 order by holdExpiresAt, id",
+                    users).withLock(LockModeType.PESSIMISTIC_WRITE)
+                    .withHint(SpecHints.HINT_SPEC_LOCK_TIMEOUT, Timeouts.SKIP_LOCKED_MILLI)
+                    .range(0, config.expiryBatch() - 1).list();
+            for (GenerationJob job : due) {
+                expire(job, "hold expired: no heartbeat within its TTL", who.actor());
             }
             return due.size();
         });
@@ -319,8 +393,8 @@ public class JobService {
                     .withHint(SpecHints.HINT_SPEC_LOCK_TIMEOUT, Timeouts.SKIP_LOCKED_MILLI)
                     .range(0, config.sweepBatch() - 1).list();
             for (GenerationJob job : stuck) {
-                move(job, JobStatus.FAILED, new Outcome(null, null,
-                        "running past the deadline of " + config.runningDeadline(), "stuck-job sweep"), who.actor());
+                move(job, JobStatus.FAILED, new Outcome(null, null, "running past the deadline of "
+                        + config.runningDeadline(), "stuck-job sweep", null, null), who.actor());
             }
             return stuck.size();
         });
@@ -348,7 +422,7 @@ public class JobService {
                     .with("runningJobs", running);
         }
         for (GenerationJob job : open) {
-            move(job, JobStatus.CANCELLED, new Outcome(null, null, null, "user deleted"), deleted.who().actor());
+            move(job, JobStatus.CANCELLED, Outcome.because("user deleted"), deleted.who().actor());
         }
         GenerationJob.delete("userId", deleted.userId());
     }
@@ -375,7 +449,8 @@ public class JobService {
         JobTransition.record(job.id, from, to, actor, outcome.reason() != null ? outcome.reason() : outcome.error());
         if (to.settles()) {
             boolean settled = to == JobStatus.SUCCEEDED
-                    ? holds.capture(job.id, charged(job), "job " + job.kind + " succeeded", "job:" + job.id, actor)
+                    ? holds.capture(job.id, charged(job), "job " + job.kind + " succeeded",
+                            job.deliveryHash != null ? job.resultRef : "job:" + job.id, actor)
                     : holds.release(job.id);
             if (!settled) {
                 throw new IllegalStateException("job " + job.id + " had no open hold to settle");
@@ -384,7 +459,7 @@ public class JobService {
     }
 
     private void expire(GenerationJob job, String reason, String actor) {
-        move(job, JobStatus.EXPIRED, new Outcome(null, null, null, reason), actor);
+        move(job, JobStatus.EXPIRED, Outcome.because(reason), actor);
     }
 
     /** The job row, locked with NOWAIT (a job another transaction moves fails fast with 55P03, retried). */
@@ -426,14 +501,25 @@ public class JobService {
      * Whether a transition to the job's current status carries what the one that set it did (a
      * success that named no actual cost charged all of it).
      */
-    private static boolean repeats(JobViews.Job job, Outcome outcome) {
+    private boolean repeats(GenerationJob stored, JobViews.Job job, Outcome outcome) {
         return switch (job.status()) {
-            case SUCCEEDED -> Objects.equals(outcome.resultRef(), job.resultRef())
+            case SUCCEEDED -> (outcome.delivers() ? Arrays.equals(digest(outcome), stored.deliveryHash)
+                    : stored.deliveryHash == null && Objects.equals(outcome.resultRef(), job.resultRef()))
                     && (outcome.actualCost() != null ? outcome.actualCost() : job.cost()) == job.actualCost();
             case FAILED -> Objects.equals(outcome.error(), job.error());
             case CANCELLED -> Objects.equals(outcome.reason(), job.transitions().getLast().reason());
             default -> true; // start carries nothing
         };
+    }
+
+    /** SHA-256 of what a success delivers, as JSON; a retry of the same request sends the same content. */
+    private byte[] digest(Outcome outcome) {
+        try {
+            Object content = outcome.quiz() != null ? outcome.quiz() : outcome.insight();
+            return MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(content));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void counted(JobStatus to) {

@@ -74,7 +74,7 @@ public class DemoData {
         JobViews.Job done = job(ada, "demo-capitals", 20);
         jobs.transition(done.id(), JobStatus.RUNNING, JobService.Outcome.NONE, id -> true, WHO);
         jobs.transition(done.id(), JobStatus.SUCCEEDED,
-                new JobService.Outcome("demo://quiz/capitals", null, null, null), id -> true, WHO);
+                JobService.Outcome.succeeded("demo://quiz/capitals", null), id -> true, WHO);
         QuizViews.Quiz quiz = quizzes.create(ada.id(), new QuizRequests.Create("European capitals", List.of(
                 new QuizRequests.Question("Capital of France?", List.of("Paris", "Lyon", "Nice"), 0),
                 new QuizRequests.Question("Capital of Italy?", List.of("Milan", "Rome"), 1)), done.id()), WHO)

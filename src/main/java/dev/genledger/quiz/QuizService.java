@@ -63,22 +63,33 @@ public class QuizService {
     @Inject
     Event<QuizEvents.Deleted> deleted;
 
+    /** Saves a live user's quiz; a {@code sourceJobId} not one of the user's jobs is refused by its foreign key (V34). */
     @Transactional
     public Optional<QuizViews.Quiz> create(UUID userId, QuizRequests.Create request, Who who) {
+        return save(UUID.randomUUID(), userId, request, request.sourceJobId(), who);
+    }
+
+    /**
+     * Saves the quiz a job delivers as it succeeds, under the id the job's capture already refers
+     * to, in the caller's transaction: the charge and the quiz commit together or not at all.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public QuizViews.Quiz deliver(UUID id, UUID userId, UUID jobId, QuizRequests.Create request, Who who) {
+        return save(id, userId, request, jobId, who).orElseThrow(() -> ApiProblem.notFound("user " + userId));
+    }
+
+    private Optional<QuizViews.Quiz> save(UUID id, UUID userId, QuizRequests.Create request, UUID sourceJobId, Who who) {
         auditor.tag(who);
         // Blocks a concurrent change of the user's key, not their credit updates.
         if (!users.lock(userId)) {
             return Optional.empty();
         }
-        if (request.sourceJobId() != null && !ownsJob(userId, request.sourceJobId())) {
-            throw ApiProblem.badRequest("unknown-source-job", "sourceJobId is not one of this user's jobs");
-        }
         Quiz quiz = new Quiz();
-        quiz.id = UUID.randomUUID();
+        quiz.id = id;
         quiz.userId = userId;
         quiz.title = request.title();
         quiz.questions = write(request.questions());
-        quiz.sourceJobId = request.sourceJobId();
+        quiz.sourceJobId = sourceJobId;
         quiz.persist();
         quiz.flush();
         long live = usage.liveQuizzes(userId);
@@ -208,12 +219,6 @@ public class QuizService {
 
     private Quiz visible(Quiz quiz, Predicate<UUID> visibleTo) {
         return quiz != null && users.exists(quiz.userId) && visibleTo.test(quiz.userId) ? quiz : null;
-    }
-
-    // The job table is a higher layer's, which quiz may not call; its foreign key alone would not check the owner.
-    private boolean ownsJob(UUID userId, UUID jobId) {
-        return !em.createNativeQuery("SELECT 1 FROM generation_jobs WHERE id = :job AND user_id = :user")
-                .setParameter("job", jobId).setParameter("user", userId).getResultList().isEmpty();
     }
 
     /** The quiz as stored: the database's normal form of the questions, its identity position. */
