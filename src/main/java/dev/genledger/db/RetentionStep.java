@@ -11,9 +11,7 @@ public interface RetentionStep {
     String name();
 
     /** Where the step runs among the others; steps of equal order run by name. */
-    default int order() {
-        return 0;
-    }
+    int order();
 
     /**
      * Removes what its retention setting ({@link RetentionConfig}) has made purgeable and returns

@@ -4,8 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
+import dev.genledger.db.PurgeFunctionStep;
 import dev.genledger.db.RetentionConfig;
-import dev.genledger.db.RetentionStep;
 
 /**
  * Removes, with their deliveries, the events of users the purge anonymises (before the users step),
@@ -13,7 +13,7 @@ import dev.genledger.db.RetentionStep;
  * them) in bounded batches. The service's role may not delete events: the owner's functions do.
  */
 @ApplicationScoped
-public class EventRetention implements RetentionStep {
+public class EventRetention extends PurgeFunctionStep {
 
     @Inject
     EntityManager em;
@@ -21,23 +21,13 @@ public class EventRetention implements RetentionStep {
     @Inject
     EventsConfig config;
 
-    @Inject
-    RetentionConfig retention;
-
-    @Override
-    public String name() {
-        return "events";
-    }
-
-    @Override
-    public int order() {
-        return 5;
+    EventRetention() {
+        super("events", 5, "purge_user_events", RetentionConfig::deleted);
     }
 
     @Override
     public long purge() {
-        long total = ((Number) em.createNativeQuery("SELECT purge_user_events(now() - make_interval(secs => :seconds))")
-                .setParameter("seconds", retention.deleted().toSeconds()).getSingleResult()).longValue();
+        long total = super.purge();
         int removed;
         do {
             removed = ((Number) em.createNativeQuery(

@@ -22,6 +22,11 @@ public class CountingRetentionStep implements RetentionStep {
     }
 
     @Override
+    public int order() {
+        return 0;
+    }
+
+    @Override
     public long purge() {
         RUNS.incrementAndGet();
         if (delayMillis > 0) {
