@@ -357,6 +357,8 @@ jq -r 'if .blocked then "| \(.fault) | blocked: \(.blocked) ||||||||||||||||||"
   else "| \(.fault) | \(.requests) | \(.s2xx) | \(.s4xx) | \(.s503) | \(.s5xx_other) | \(.no_answer) | \(.max_latency_ms) | \(.recovery_ms) | \(.acknowledged) | \(.jobs) (\(.jobs_captured)) | \(.lost) | \(.duplicated) | \(.rejected_but_applied) | \(.replay_mismatches) | \(.idle_in_transaction) | \(.reconciliation_mismatches) mismatches | \(.lots_expired) | \(.lot_mismatches) |" end' "$RESULTS"
 echo
 jq -r '"503 causes: " + ([.[] | select(.causes_503) | "\(.fault) \(.causes_503 | to_entries | map("\(.key)=\(.value)") | join(","))"] | join("; "))' -s "$RESULTS"
+jq -r '"4xx problem types: " + ([.[] | select((.problems_4xx // {}) | length > 0)
+  | "\(.fault) \(.problems_4xx | to_entries | map("\(.key)=\(.value)") | join(","))"] | join("; "))' -s "$RESULTS"
 if jq -se 'any(.[]; .fault_at or .fault == "replica-sigkill")' "$RESULTS" >/dev/null; then
   echo
   echo "| fleet fault | promoted after ms | readiness DOWN after ms | UP without a primary | UP after promotion ms | first write after ms | last failed attempt after ms | balancer 5xx | acked lost | lost acked within ms of the kill | old primary's commits not on the new one |"

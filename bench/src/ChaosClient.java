@@ -176,6 +176,7 @@ public class ChaosClient {
     }
 
     static final class Load {
+        static final String PROBLEM_TYPES = "https://genledger.dev/problems/";
         final String fault = o("fault", "none");
         final String prefix = "chaos-" + o("run-id", Long.toString(System.currentTimeMillis(), 36)) + "-" + fault + "-";
         final String token = o("token");
@@ -190,6 +191,8 @@ public class ChaosClient {
         final LongAccumulator lastFailure = new LongAccumulator(Math::max, 0); // epoch ms of the last unanswered attempt
         final AtomicInteger seq = new AtomicInteger();
         final Map<String, AtomicLong> causes = new ConcurrentHashMap<>();
+        // Every 4xx attempt by the problem type it answered (which rejections a fault brought).
+        final Map<String, AtomicLong> problems4xx = new ConcurrentHashMap<>();
         // Acknowledged jobs waiting for their next step (ids): each is moved by one client at a time.
         final Queue<String> pendingJobs = new ConcurrentLinkedQueue<>(), runningJobs = new ConcurrentLinkedQueue<>();
 
@@ -289,6 +292,8 @@ public class ChaosClient {
                 if (s == 503) {
                     String cause = JSON.readTree(r.body()).path("cause").asText("?");
                     causes.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet();
+                } else if (s / 100 == 4) {
+                    problems4xx.computeIfAbsent(problemType(r), t -> new AtomicLong()).incrementAndGet();
                 }
                 return r;
             } catch (Exception e) {
@@ -301,6 +306,22 @@ public class ChaosClient {
                     hung.incrementAndGet();
                 }
             }
+        }
+
+        /**
+         * A 4xx answer's problem type, without the service's common prefix: {@code insufficient-credits},
+         * {@code validation}; {@code <status> without a problem} when the body is none (a balancer's page).
+         */
+        static String problemType(HttpResponse<String> r) {
+            try {
+                String type = JSON.readTree(r.body()).path("type").asText("");
+                if (!type.isEmpty()) {
+                    return type.startsWith(PROBLEM_TYPES) ? type.substring(PROBLEM_TYPES.length()) : type;
+                }
+            } catch (Exception notJson) {
+                // falls through to the status
+            }
+            return r.statusCode() + " without a problem";
         }
 
         void client(long endNanos, long graceEndNanos, boolean hog) {
@@ -369,6 +390,8 @@ public class ChaosClient {
             result.put("hung_past_deadline", hung.get());
             result.put("last_failure_at", lastFailure.get() == 0 ? null : lastFailure.get());
             result.put("causes_503", causes.entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())));
+            result.put("problems_4xx", problems4xx.entrySet().stream()
                     .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())));
             long acked = outcomes.values().stream().filter(x -> x.fate() == Fate.ACKED).count();
             result.put("operations", outcomes.size());
@@ -563,11 +586,11 @@ public class ChaosClient {
 
         /**
          * Replays up to 40 acknowledged operations: each must answer the first body, marked as a
-         * replay. Not the grants of expiring lots: their expiry has passed by now, and a grant's
-         * expiry is validated (in the future) before its key is looked up, so the replay is a 400.
+         * replay. Grants of expiring lots too, though their expiry has passed by now: a grant's
+         * expiry is checked after its idempotency key, so a retry of one that was applied still
+         * gets its first answer.
          */
-        long replay(List<Outcome> all) throws Exception {
-            List<Outcome> acked = all.stream().filter(x -> !x.op().body().contains("expiresAt")).toList();
+        long replay(List<Outcome> acked) throws Exception {
             long bad = 0;
             for (int i = 0; i < Math.min(40, acked.size()); i++) {
                 Outcome x = acked.get(ThreadLocalRandom.current().nextInt(acked.size()));

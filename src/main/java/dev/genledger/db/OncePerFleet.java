@@ -10,9 +10,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Work every replica schedules and one at a time does (the stuck-job sweep, the retention purge,
- * the lot expiry sweep): the transaction-level advisory lock that admits one run across the fleet
- * while the others skip, and the scheduled call around a run, which says what it did and leaves a
- * failure to the next run, since nothing a failed run did survives its rollback.
+ * the lot expiry sweep, the hold expiry): the transaction-level advisory lock that admits one run
+ * across the fleet while the others skip, and the scheduled call around a run, which says what it
+ * did and leaves a failure to the next run, since nothing a failed run did survives its rollback.
  */
 @ApplicationScoped
 public class OncePerFleet {
@@ -28,16 +28,25 @@ public class OncePerFleet {
 
     /**
      * One scheduled run: logs {@code done} (a format of the count the run returns) when it did
-     * something, and a failure as a warning naming {@code what}, for the next run to retry.
+     * something, and a failure as a warning naming {@code what}, for the next run to retry. Once the
+     * process has begun to stop ({@link Stopping}) no run begins, and a failure of one the stop cut
+     * off is logged at debug only.
      */
     public static void scheduled(Logger log, String what, String done, IntSupplier run) {
+        if (Stopping.begun()) {
+            return;
+        }
         try {
             int count = run.getAsInt();
             if (count > 0) {
                 log.infof(done, count);
             }
         } catch (RuntimeException e) {
-            log.warnf("%s failed, the next run retries: %s", what, e.toString());
+            if (Stopping.begun()) {
+                log.debugf("%s cut off by the stop: %s", what, e.toString());
+            } else {
+                log.warnf("%s failed, the next run retries: %s", what, e.toString());
+            }
         }
     }
 }

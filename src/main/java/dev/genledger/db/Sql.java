@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -163,7 +164,20 @@ public class Sql {
 
         /** A statement without parameters or rows, e.g. VACUUM. */
         public void execute(String sql) {
+            execute(sql, 0);
+        }
+
+        /**
+         * The same, cancelled (SQLState 57014) after {@code timeout}, in whole seconds and at least
+         * one (JDBC's unit), whatever the connection's statement_timeout.
+         */
+        public void execute(String sql, Duration timeout) {
+            execute(sql, (int) Math.max(1, timeout.toSeconds()));
+        }
+
+        private void execute(String sql, int timeoutSeconds) {
             try (Statement s = c.createStatement()) {
+                s.setQueryTimeout(timeoutSeconds);
                 s.execute(sql);
             } catch (SQLException e) {
                 throw new SqlFailure(e);

@@ -8,11 +8,10 @@ import javax.sql.DataSource;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.Stopping;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
@@ -38,7 +37,6 @@ public class WebhookDispatcher {
     MeterRegistry registry;
 
     private DeliveryWorker worker;
-    private volatile boolean stopping;
 
     @PostConstruct
     void start() {
@@ -51,13 +49,13 @@ public class WebhookDispatcher {
     @Scheduled(identity = "webhook-deliveries", every = "${genledger.webhooks.poll-every:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
-        if (!config.enabled() || stopping) {
+        if (!config.enabled() || Stopping.begun()) {
             return;
         }
         try {
             worker.poll();
         } catch (RuntimeException e) {
-            if (stopping) {
+            if (Stopping.begun()) {
                 // the container went away under a poll that began just before the stop: nothing to report
                 LOG.debugf("webhook poll cut off by the stop: %s", e.toString());
             } else {
@@ -65,10 +63,6 @@ public class WebhookDispatcher {
                 LOG.warnf("webhook poll failed, the next one retries: %s", e.toString());
             }
         }
-    }
-
-    void stopping(@Observes ShutdownEvent stop) {
-        stopping = true;
     }
 
     /** Sends in flight get a moment to finish; the rest are sent again by another replica when their lease runs out. */

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.FailureClassifier;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
 import io.agroal.api.AgroalDataSource;
@@ -70,26 +71,47 @@ public class DatabaseAdmin {
             int pendingMigrations, boolean draining) {
     }
 
-    private record Server(String version, int versionNumber, String database, long maxConnections) {
+    private record Server(String version, int versionNumber, String database, long maxConnections,
+            List<Connections> connections) {
     }
 
+    /**
+     * Reads on the API pool, then on the admin pool, one after the other: holding an admin
+     * connection while waiting for an API one would tie the admin pool up behind a saturated API
+     * pool, and the status is what an operator reads in exactly that case.
+     */
     public Status status() {
-        return Sql.onPool(admin, sql -> {
-            Server server = sql.first("SELECT version(), current_setting('server_version_num')::int, current_database(),"
-                    + " current_setting('max_connections')::bigint",
-                    rs -> new Server(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4))).orElseThrow();
+        Map<String, String> session = sessionSettings();
+        Server server = Sql.onPool(admin, sql -> {
             List<Connections> connections = sql.list("""
                     SELECT coalesce(application_name, ''), coalesce(state, 'unknown'), count(*)
                     FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'
                     GROUP BY 1, 2 ORDER BY 1, 2""", rs -> new Connections(rs.getString(1), rs.getString(2), rs.getLong(3)));
-            return new Status(server.version(), server.versionNumber(), server.database(),
-                    Sql.onPool(api, DatabaseAdmin::sessionSettings), PoolState.of(api), PoolState.of(admin), connections,
-                    server.maxConnections(), circuitBreakers(), probe.current(), health.schemaVersion(),
-                    health.pendingMigrations(), health.draining());
+            return sql.first("SELECT version(), current_setting('server_version_num')::int, current_database(),"
+                    + " current_setting('max_connections')::bigint",
+                    rs -> new Server(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4), connections)).orElseThrow();
         });
+        return new Status(server.version(), server.versionNumber(), server.database(), session, PoolState.of(api),
+                PoolState.of(admin), server.connections(), server.maxConnections(), circuitBreakers(), probe.current(),
+                health.schemaVersion(), health.pendingMigrations(), health.draining());
     }
 
-    /** The timeouts an API connection really runs with (from startup options or the role). */
+    /**
+     * The timeouts an API connection really runs with (from startup options or the role); null when
+     * the API pool has no connection free within its acquisition timeout, so that a saturated
+     * replica still answers the rest.
+     */
+    private Map<String, String> sessionSettings() {
+        try {
+            return Sql.onPool(api, DatabaseAdmin::sessionSettings);
+        } catch (Sql.SqlFailure e) {
+            if (FailureClassifier.classify(e).kind() == FailureClassifier.Kind.POOL_EXHAUSTED) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     private static Map<String, String> sessionSettings(Sql.Connected sql) {
         Map<String, String> settings = new TreeMap<>();
         sql.list("""

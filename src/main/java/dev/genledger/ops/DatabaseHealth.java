@@ -9,7 +9,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 
+import dev.genledger.db.Sql;
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalDataSource.FlushMode;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -25,8 +28,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The three probes. Liveness never touches the database (a database outage must not get every
- * pod restarted); readiness is the cached database check, the pool and the migrations; startup
- * turns UP once migrations ran and the pool holds its minimum of open connections.
+ * pod restarted); readiness is the cached database check and the migrations, with the API pool's
+ * numbers as data; startup turns UP once migrations ran and the pool holds its minimum of open
+ * connections.
  */
 @ApplicationScoped
 public class DatabaseHealth {
@@ -80,23 +84,27 @@ public class DatabaseHealth {
 
     /** Opens the pool's minimum of connections now, so the first requests do not pay for it. */
     private void warmPool() {
-        int min = dataSource.getConfiguration().connectionPoolConfiguration().minSize();
-        java.util.List<java.sql.Connection> held = new java.util.ArrayList<>();
+        AgroalConnectionPoolConfiguration pool = dataSource.getConfiguration().connectionPoolConfiguration();
+        dataSource.flush(FlushMode.FILL);
+        // Agroal opens them in the background; wait as long as taking them one by one would have.
+        long deadline = System.nanoTime() + pool.acquisitionTimeout().toNanos() * Math.max(1, pool.minSize());
         try {
-            for (int i = 0; i < min; i++) {
-                held.add(dataSource.getConnection());
+            while (open() < pool.minSize() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
-        } catch (java.sql.SQLException e) {
-            LOG.warnf("could not warm the pool: %s", e.getMessage());
-        } finally {
-            for (java.sql.Connection c : held) {
-                try {
-                    c.close();
-                } catch (java.sql.SQLException ignored) {
-                    // returned to the pool or discarded by it
-                }
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        if (open() < pool.minSize()) {
+            LOG.warnf("could not warm the pool: %d of its minimum %d connections are open", open(), pool.minSize());
+        }
+    }
+
+    private long open() {
+        return dataSource.getMetrics().activeCount() + dataSource.getMetrics().availableCount();
+    }
+
+    private record SessionTimeouts(String statement, String lock) {
     }
 
     /**
@@ -104,15 +112,16 @@ public class DatabaseHealth {
      * role; without them a stuck statement could hold a connection forever. Say so loudly.
      */
     private void checkTimeouts() {
-        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")) {
-            rs.next();
-            if ("0".equals(rs.getString(1)) || "0".equals(rs.getString(2))) {
+        try {
+            SessionTimeouts t = Sql.onPool(dataSource, sql -> sql.first(
+                    "SELECT current_setting('statement_timeout'), current_setting('lock_timeout')",
+                    rs -> new SessionTimeouts(rs.getString(1), rs.getString(2)))).orElseThrow();
+            if ("0".equals(t.statement()) || "0".equals(t.lock())) {
                 LOG.warnf("database connections run without timeouts (statement_timeout=%s, lock_timeout=%s): behind"
-                        + " PgBouncer set them on the role, see docs/operations.md", rs.getString(1), rs.getString(2));
+                        + " PgBouncer set them on the role, see docs/operations.md", t.statement(), t.lock());
             }
-        } catch (java.sql.SQLException e) {
-            LOG.warnf("could not read the session timeouts: %s", e.getMessage());
+        } catch (Sql.SqlFailure e) {
+            LOG.warnf("could not read the session timeouts: %s", e.getCause().getMessage());
         }
     }
 
@@ -140,7 +149,9 @@ public class DatabaseHealth {
         return () -> {
             DatabaseProbe.Result db = probe.current();
             PoolState pool = PoolState.of(dataSource);
-            boolean up = db.up() && !pool.exhausted() && pendingMigrations == 0 && !draining.get();
+            // An exhausted pool is reported, not a reason to be DOWN: taking a saturated replica out
+            // of the balancer moves its load onto the others, which then saturate in turn.
+            boolean up = db.up() && pendingMigrations == 0 && !draining.get();
             recordReadiness(up);
             HealthCheckResponseBuilder r = HealthCheckResponse.named("database").status(up)
                     .withData("reachable", db.up())

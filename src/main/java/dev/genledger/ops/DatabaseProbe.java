@@ -1,22 +1,23 @@
 package dev.genledger.ops;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.genledger.db.FailureClassifier;
+import dev.genledger.db.Sql;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import org.jboss.logging.Logger;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A bounded "is the database there" check whose result is kept for a few seconds, so that
  * probes from the kubelet (and every replica's load balancer) do not load the database, and a
- * slow database cannot make probes pile up: concurrent callers share one check in flight.
+ * slow database cannot make probes pile up: concurrent callers share one check in flight. The
+ * check runs on a pool of its own, of one connection ({@code quarkus.datasource.probe}), so that a
+ * saturated API pool cannot keep it waiting for a connection and turn readiness DOWN under load.
  */
 @ApplicationScoped
 public class DatabaseProbe {
@@ -29,7 +30,8 @@ public class DatabaseProbe {
     }
 
     @Inject
-    AgroalDataSource dataSource;
+    @DataSource("probe")
+    AgroalDataSource pool;
 
     @Inject
     HealthConfig config;
@@ -68,13 +70,17 @@ public class DatabaseProbe {
         long started = System.nanoTime();
         // The pool's acquisition timeout bounds the wait for a connection, the query timeout
         // the check itself (and the driver's connectTimeout/socketTimeout the network).
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.setQueryTimeout((int) Math.max(1, config.checkTimeout().toSeconds()));
-            s.execute("SELECT 1");
+        try {
+            Sql.onPool(pool, sql -> {
+                sql.execute("SELECT 1", config.checkTimeout());
+                return null;
+            });
             return new Result(true, millisSince(started), Instant.now(), null, null);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             String state = FailureClassifier.firstSqlState(e).orElse(null);
-            return new Result(false, millisSince(started), Instant.now(), String.valueOf(e.getMessage()), state);
+            // the driver's or the pool's words, not the wrapper's
+            Throwable reason = e instanceof Sql.SqlFailure ? e.getCause() : e;
+            return new Result(false, millisSince(started), Instant.now(), String.valueOf(reason.getMessage()), state);
         }
     }
 

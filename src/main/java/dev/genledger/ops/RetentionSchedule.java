@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 
 import dev.genledger.api.Who;
 import dev.genledger.db.RetentionConfig;
+import dev.genledger.db.Stopping;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -41,10 +42,21 @@ public class RetentionSchedule {
         }
     }
 
+    /**
+     * As in {@link dev.genledger.db.OncePerFleet#scheduled}: no purge begins once the stop has, and
+     * one the stop cuts off is no failure.
+     */
     void purge() {
+        if (Stopping.begun()) {
+            return;
+        }
         try {
             retention.run("scheduled", Who.system("retention"));
         } catch (RuntimeException e) {
+            if (Stopping.begun()) {
+                LOG.debugf("scheduled retention purge cut off by the stop: %s", e.toString());
+                return;
+            }
             // the next run tries again; the failure is logged and counted
             LOG.errorf(e, "scheduled retention purge failed");
             registry.counter("genledger.retention.runs", "trigger", "scheduled", "outcome", "failed").increment();

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -23,18 +24,25 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Concurrently;
 import dev.genledger.support.Database;
 import dev.genledger.support.Metrics;
 import dev.genledger.support.RowLock;
+import dev.genledger.support.SaturatedPool;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
 @QuarkusTest
 class AdminEndpointsTests {
+
+    @Inject
+    AgroalDataSource api;
 
     @Test
     void adminEndpointsAreForTheAdminRoleOnly() {
@@ -69,6 +77,22 @@ class AdminEndpointsTests {
         List<Map<String, String>> breakers = db.getList("circuitBreakers");
         assertTrue(breakers.stream().anyMatch(b -> b.get("method").endsWith("UserResource.create")
                 && b.get("state").equals("closed")), "circuit breaker states are listed: " + breakers);
+    }
+
+    @Test
+    void databaseStatusStillAnswersWhileEveryApiConnectionIsHeld() throws Exception {
+        try (SaturatedPool saturated = SaturatedPool.of(api)) {
+            long started = System.nanoTime();
+            JsonPath db = asAdmin().get("/v1/admin/db").then().statusCode(200).extract().jsonPath();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertNull(db.get("sessionSettings"), "no API connection to read them on");
+            assertEquals(db.getLong("pool.maxSize"), db.getLong("pool.active"));
+            assertTrue(db.getLong("pool.awaiting") >= 1, "callers are queueing for the API pool");
+            assertTrue(db.getBoolean("lastHealthCheck.up"));
+            assertTrue(db.getList("connections.applicationName").contains("genledger-admin"));
+            assertTrue(millis < 3_000, "one wait for an API connection, then the answer: " + millis + " ms");
+        }
+        asAdmin().get("/v1/admin/db").then().statusCode(200).body("sessionSettings.statement_timeout", equalTo("2000ms"));
     }
 
     @Test

@@ -7,11 +7,14 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +22,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.genledger.support.Database;
 import dev.genledger.support.Metrics;
+import dev.genledger.support.SaturatedPool;
 import dev.genledger.support.StoppablePostgres;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -42,6 +47,9 @@ class ProbeTests {
             return Map.of("genledger.health.cache-for", "2S");
         }
     }
+
+    @Inject
+    AgroalDataSource api;
 
     @AfterEach
     void databaseIsBack() throws Exception {
@@ -87,6 +95,37 @@ class ProbeTests {
         }
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         assertTrue(checks.size() <= seconds / 3 + 2, "30 probes in " + seconds + " s ran " + checks.size() + " checks");
+    }
+
+    @Test
+    void readinessStaysUpAndFastWhileEveryApiConnectionIsHeldAndStillFollowsTheDatabaseDown() throws Exception {
+        awaitStatus("ready", 200, 10_000);
+        try (SaturatedPool saturated = SaturatedPool.of(api)) {
+            Instant full = Instant.now();
+            // Probe until an answer carries a check made with the pool full (the cache is 2 s here),
+            // and saw callers queueing: every answer UP, each well within the 1 s that a check
+            // waiting for an API connection would have spent before failing.
+            Instant checkedAt = Instant.MIN;
+            boolean reportedExhausted = false;
+            long slowest = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while ((!checkedAt.isAfter(full) || !reportedExhausted) && System.nanoTime() < deadline) {
+                long started = System.nanoTime();
+                Response ready = probe("ready");
+                slowest = Math.max(slowest, (System.nanoTime() - started) / 1_000_000);
+                assertEquals(200, ready.statusCode(), ready.asString());
+                checkedAt = Instant.parse(ready.path("checks.find { it.name == 'database' }.data.checkedAt"));
+                reportedExhausted |= ready.<Boolean>path("checks.find { it.name == 'database' }.data.poolExhausted");
+                Thread.sleep(100);
+            }
+            assertTrue(checkedAt.isAfter(full), "a check ran while every API connection was held");
+            assertTrue(reportedExhausted, "the exhausted pool is reported in the readiness data");
+            assertTrue(slowest < 1_000, "readiness answered within " + slowest + " ms");
+
+            StoppablePostgres.stopDatabase();
+            awaitStatus("ready", 503, 6_000);
+            probe("ready").then().body("checks.find { it.name == 'database' }.data.reachable", equalTo(false));
+        }
     }
 
     @Test
