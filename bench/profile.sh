@@ -54,14 +54,18 @@ if [ "$MODE" = jvm ]; then
   done
   # jcmd parses a=b itself unless the agent's options are quoted
   "$JAVA_HOME/bin/jcmd" "$APP_PID" JVMTI.agent_load "$AP" '"start,event=ctimer,interval=1ms"' >/dev/null
+  t0=$(cpu_ticks "$APP_PID"); r0=$(ledger_rows)
   rps=$(spends "$SECONDS_PER" measured | jq .rps)
+  cpu=$(ticks_ms $(($(cpu_ticks "$APP_PID") - t0))); spent=$(($(ledger_rows) - r0))
   "$JAVA_HOME/bin/jcmd" "$APP_PID" JVMTI.agent_load "$AP" "\"stop,file=$PROFILE.collapsed,collapsed\"" >/dev/null
 else
   # Sampling from the process's start to its exit (when the profile is written): the native binary
   # has no JIT to warm up, and its start-up is a fraction of a second of the samples.
-  LD_PRELOAD="$AP" ASPROF_COMMAND="start,event=ctimer,interval=1ms,file=$PROFILE.collapsed,collapsed" app_start native
+  app_start native "" LD_PRELOAD="$AP" ASPROF_COMMAND="start,event=ctimer,interval=1ms,file=$PROFILE.collapsed,collapsed"
   app_wait_ready 60 >/dev/null
+  t0=$(cpu_ticks "$APP_PID"); r0=$(ledger_rows)
   rps=$(spends "$SECONDS_PER" measured | jq .rps)
+  cpu=$(ticks_ms $(($(cpu_ticks "$APP_PID") - t0))); spent=$(($(ledger_rows) - r0))
   app_stop
 fi
 log "measured: $rps req/s"
@@ -71,7 +75,7 @@ log "measured: $rps req/s"
 # that any layer claims (in this order for one frame); JDK and kernel frames are claimed by none, so
 # a socket read inside pgjdbc counts as pgjdbc I/O. Java frames read a/b/C.m on the JVM, a.b.C.m in a
 # native image.
-awk -v rps="$rps" -v secs="$SECONDS_PER" '
+awk -v rps="$rps" -v secs="$SECONDS_PER" -v cpu="$cpu" -v spent="$spent" '
   BEGIN {
     k = 0
     name[++k] = "pgjdbc socket I/O";        pat[k] = "org[./]postgresql[./]core[./](VisibleBufferedInputStream|PGStream)"
@@ -99,7 +103,7 @@ awk -v rps="$rps" -v secs="$SECONDS_PER" '
     by[layer] += count; self[f[nf]] += count
   }
   END {
-    printf "%d samples of 1 ms of CPU in %d s at %s req/s: %.3f ms of service CPU per spend\n\n", total, secs, rps, total / (rps * secs)
+    printf "%d samples in %d s at %s req/s; the process used %.3f ms of CPU per spend (/proc)\n\n", total, secs, rps, cpu / spent
     print "| layer (nearest the leaf) | share of samples |"; print "|---|---:|"
     cmd = "sort -t \"|\" -b -k3 -g -r"
     for (l in by) printf "| %s | %.1f %% |\n", l, 100 * by[l] / total | cmd
