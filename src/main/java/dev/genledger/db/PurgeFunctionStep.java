@@ -13,7 +13,7 @@ import jakarta.persistence.EntityManager;
 public abstract class PurgeFunctionStep implements RetentionStep {
 
     @Inject
-    EntityManager em;
+    protected EntityManager em;
 
     @Inject
     RetentionConfig retention;

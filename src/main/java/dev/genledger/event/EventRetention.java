@@ -2,7 +2,6 @@ package dev.genledger.event;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 
 import dev.genledger.db.PurgeFunctionStep;
 import dev.genledger.db.RetentionConfig;
@@ -14,9 +13,6 @@ import dev.genledger.db.RetentionConfig;
  */
 @ApplicationScoped
 public class EventRetention extends PurgeFunctionStep {
-
-    @Inject
-    EntityManager em;
 
     @Inject
     EventsConfig config;
