@@ -20,7 +20,7 @@ APP_PID=""
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-psql_db() { runuser -u postgres -- "$PG_BIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_db() { runuser -u postgres -- "$PG_BIN/psql" -h "$WORK" -p "$PG_PORT" -U postgres -d "${PG_DB:-postgres}" -X -q -v ON_ERROR_STOP=1 "$@"; }
 sql() { psql_db -tAc "$1"; }
 
 pg_start() {   # pg_start [extra postgresql.conf lines...]

@@ -87,10 +87,12 @@ JVM_STARTUP=$STARTUP_MS JVM_IDLE=$RSS_IDLE
 # Warm-up until the JIT has settled: 10 s windows of spends until two in a row are within 3 % (on a
 # slow 2-core machine that took two minutes: the service's CPU per spend fell threefold meanwhile),
 # then the hot and the read paths too.
-WARMUP_WINDOWS=0 prev=0
+# The windows' rates are the warm-up curve of a fresh replica, printed under the table.
+WARMUP_WINDOWS=0 prev=0 JVM_CURVE=""
 while [ "$WARMUP_WINDOWS" -lt "${BENCH_WARMUP_WINDOWS:-24}" ]; do
   WARMUP_WINDOWS=$((WARMUP_WINDOWS + 1))
   rps=$(wrk_run warmup spend 64 10 | jq .rps)
+  JVM_CURVE="$JVM_CURVE $(printf '%.0f' "$rps")"
   log "warm-up window $WARMUP_WINDOWS: $rps req/s"
   jq -en --argjson a "$prev" --argjson b "$rps" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null && break
   prev=$rps
@@ -118,10 +120,11 @@ sql "SELECT calls, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_rep
      FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8" > "$WORK/pg_stat_statements.txt"
 app_stop
 
-NATIVE_STARTUP=null NATIVE_IDLE=null NATIVE_LOADED=null
+NATIVE_STARTUP=null NATIVE_IDLE=null NATIVE_LOADED=null NATIVE_CURVE=""
 if native_binary >/dev/null; then
   startup native
   NATIVE_STARTUP=$STARTUP_MS NATIVE_IDLE=$RSS_IDLE
+  for _ in 1 2 3; do NATIVE_CURVE="$NATIVE_CURVE $(wrk_run warmup spend 64 10 | jq -r '.rps | round')"; done
   wrk_run native-uncontended spend 64 >/dev/null
   NATIVE_LOADED=$(rss_mb)
   app_stop
@@ -134,7 +137,8 @@ jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --arg loadavg "$LOADAVG" --a
   --argjson hot_batches "$((batches1 - batches0))" --argjson hot_ops "$((ops1 - ops0))" \
   --argjson hot_retries "$((retries1 - retries0))" \
   --argjson js "$JVM_STARTUP" --argjson ji "$JVM_IDLE" --argjson jl "$JVM_LOADED" \
-  --argjson ns "$NATIVE_STARTUP" --argjson ni "$NATIVE_IDLE" --argjson nl "$NATIVE_LOADED" '
+  --argjson ns "$NATIVE_STARTUP" --argjson ni "$NATIVE_IDLE" --argjson nl "$NATIVE_LOADED" \
+  --argjson jc "[$(tr ' ' , <<< "${JVM_CURVE# }")]" --argjson nc "[$(tr ' ' , <<< "${NATIVE_CURVE# }")]" '
   (map(select(.scenario == "uncontended" and .clients == 64)) | .[0].rps) as $unc |
   {date: $stamp, machine: $machine, loadavg: $loadavg, seconds_per_scenario: $secs, users: $users, pgbench_baseline_tps: $base,
    warmup_windows_of_10s: $warmup,
@@ -142,8 +146,8 @@ jq -s --arg stamp "$STAMP" --arg machine "$MACHINE" --arg loadavg "$LOADAVG" --a
    hot_user: {batches: $hot_batches, operations: $hot_ops, mean_batch: (if $hot_batches > 0 then ($hot_ops / $hot_batches * 10 | round) / 10 else null end),
               db_retries: $hot_retries,
               vs_uncontended_64: ((map(select(.scenario == "hot")) | .[0].rps) / $unc * 100 | round / 100)},
-   startup: {jvm: {ready_ms: $js, rss_idle_mb: $ji, rss_after_load_mb: $jl},
-             native: {ready_ms: $ns, rss_idle_mb: $ni, rss_after_load_mb: $nl}},
+   startup: {jvm: {ready_ms: $js, rss_idle_mb: $ji, rss_after_load_mb: $jl, first_windows_of_10s_rps: $jc},
+             native: {ready_ms: $ns, rss_idle_mb: $ni, rss_after_load_mb: $nl, first_windows_of_10s_rps: $nc}},
    reconciliation: $recon}' "$ROWS" > "$OUT/$STAMP.json"
 jq -r '(["scenario","clients","rps","vs_pgbench","p50_ms","p95_ms","p99_ms","max_ms","2xx","4xx","5xx","svc_cpu_ms","pg_cpu_ms"] | @csv),
        (.scenarios[] | [.scenario, .clients, .rps, .vs_pgbench, .p50_ms, .p95_ms, .p99_ms, .max_ms, .s2xx, .s4xx, .s5xx, .svc_cpu_ms, .pg_cpu_ms] | @csv)' \
@@ -163,6 +167,10 @@ jq -r '"genledger benchmark \(.date) on \(.machine), \(.seconds_per_scenario) s 
   "|---|---:|---:|---:|",
   "| JVM | \(.startup.jvm.ready_ms) | \(.startup.jvm.rss_idle_mb) | \(.startup.jvm.rss_after_load_mb) |",
   "| native | \(.startup.native.ready_ms // "not built") | \(.startup.native.rss_idle_mb // "-") | \(.startup.native.rss_after_load_mb // "-") |",
+  "",
+  "a fresh replica, spends/s in 10 s windows of 64 clients, from 5 s after its first ready probe:",
+  "  JVM     \(.startup.jvm.first_windows_of_10s_rps | map(tostring) | join(" "))",
+  "  native  \(if .startup.native.ready_ms then (.startup.native.first_windows_of_10s_rps | map(tostring) | join(" ")) else "not built" end)",
   "",
   "reconciliation after the run: \(.reconciliation.checked) users checked, \(.reconciliation.mismatches) mismatches"' "$OUT/$STAMP.json"
 echo
