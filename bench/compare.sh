@@ -73,10 +73,7 @@ TOKEN=$(token service)
 port_of() { [ "$1" = base ] && echo "$APP2_PORT" || echo "$APP_PORT"; }
 pid_of() { [ "$1" = base ] && echo "$APP2_PID" || echo "$APP_PID"; }
 
-load() {   # load <side> <mode> <seconds> <prefix>: wrk's RESULT json
-  wrk -t 2 -c 64 -d "${3}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
-    "http://127.0.0.1:$(port_of "$1")" -- "$2" "$TOKEN" "$USERS" "$4$STAMP" | sed -n 's/^RESULT //p'
-}
+load() { spend_load "$(port_of "$1")" "$2" "$3" "$4"; }   # load <side> <mode> <seconds> <prefix>
 
 measured() {   # measured <side> <mode> <round>: one row with CPU per spend
   local side=$1 mode=$2 round=$3 pid s0 p0 r0 out
@@ -102,7 +99,7 @@ while [ $((done[base] + done[head])) -lt 2 ] && [ "$windows" -lt 24 ]; do
     [ "${done[$side]}" = 1 ] && continue
     rps=$(load "$side" spend 10 "w$side" | jq .rps)
     log "warm-up window $windows, $side: $rps req/s"
-    [ "$windows" -ge 6 ] && jq -en --argjson a "${prev[$side]}" --argjson b "$rps" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null && done[$side]=1
+    [ "$windows" -ge 6 ] && settled "${prev[$side]}" "$rps" && done[$side]=1
     prev[$side]=$rps
   done
 done

@@ -149,6 +149,17 @@ rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$APP_PID/status"; }
 
 token() { "$BENCH_ROOT/dev/token.sh" "$1"; }
 
+# wrk with bench/lua/genledger.lua against one service; prints its RESULT json. Needs TOKEN, USERS, STAMP.
+# spend_load <port> <mode> <seconds> <prefix> [clients, default 64]. The prefix goes into
+# Idempotency-Key, which refuses spaces and the like (a 400 for every spend), so only [A-Za-z0-9-] of it is kept.
+spend_load() {
+  wrk -t 2 -c "${5:-64}" -d "${3}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
+    "http://127.0.0.1:$1" -- "$2" "$TOKEN" "$USERS" "$(tr -c 'A-Za-z0-9' - <<< "$4")$STAMP" | sed -n 's/^RESULT //p'
+}
+
+# Whether a warm-up has settled: settled <previous window's req/s> <this window's>, within 3 %.
+settled() { jq -en --argjson a "$1" --argjson b "$2" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null; }
+
 # Users with predictable ids (00000000-0000-4000-8000-<n, 12 digits>), n = first..first+count, each
 # with a balance, the GRANT ledger rows that explain it and the lots they created, so reconciliation
 # stays clean. User 0 is the "hot" user of the hot-user scenario. seed_users <count> <balance>

@@ -28,11 +28,7 @@ mkdir -p "$OUT"; : > "$ROWS"
 [ -f "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$BENCH_ROOT" && ./mvnw -q -B -ntp package -DskipTests)
 native_binary >/dev/null || { log "no native build: ./mvnw package -Dnative (or BENCH_NATIVE=path)"; exit 1; }
 
-spends() {   # spends <port> <seconds> <prefix>: prints wrk's RESULT json
-  # The prefix goes into Idempotency-Key, which refuses spaces and the like (a 400 for every spend).
-  wrk -t 2 -c "$CLIENTS" -d "${2}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
-    "http://127.0.0.1:$1" -- spend "$TOKEN" "$USERS" "$(tr -c 'A-Za-z0-9' - <<< "$3")$STAMP" | sed -n 's/^RESULT //p'
-}
+spends() { spend_load "$1" spend "$2" "$3" "$CLIENTS"; }   # spends <port> <seconds> <prefix>
 
 measured() {   # measured <name> <pid> <port>: one row of SECONDS_PER s with CPU per spend
   local name=$1 pid=$2 port=$3 s0 p0 r0 la0 out
@@ -63,7 +59,7 @@ while [ "$windows" -lt "${NATIVE_JVM_WARMUP_WINDOWS:-18}" ]; do
   log "JVM warm-up window $windows: $rps req/s"
   # At least NATIVE_JVM_MIN_WINDOWS (6): on a starved machine two cold windows can be alike.
   [ "$windows" -ge "${NATIVE_JVM_MIN_WINDOWS:-6}" ] &&
-    jq -en --argjson a "$prev" --argjson b "$rps" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null && break
+    settled "$prev" "$rps" && break
   prev=$rps
 done
 measured jvm "$APP_PID" "$APP_PORT"

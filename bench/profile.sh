@@ -31,10 +31,7 @@ fi
 [ -f "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$BENCH_ROOT" && ./mvnw -q -B -ntp package -DskipTests)
 [ "$MODE" = jvm ] || native_binary >/dev/null || { log "no native build: ./mvnw package -Dnative (or BENCH_NATIVE=path)"; exit 1; }
 
-spends() {   # spends <seconds> <prefix>: wrk's RESULT json
-  wrk -t 2 -c 64 -d "${1}s" --timeout 10s -s "$BENCH_ROOT/bench/lua/genledger.lua" \
-    "http://127.0.0.1:$APP_PORT" -- spend "$TOKEN" "$USERS" "$2$STAMP" | sed -n 's/^RESULT //p'
-}
+spends() { spend_load "$APP_PORT" spend "$1" "$2"; }   # spends <seconds> <prefix>
 
 pg_start
 log "migrating, then seeding $USERS users"
@@ -49,7 +46,7 @@ if [ "$MODE" = jvm ]; then
   while [ "$windows" -lt 24 ]; do
     windows=$((windows + 1)); rps=$(spends 10 warmup | jq .rps)
     log "warm-up window $windows: $rps req/s"
-    [ "$windows" -ge 6 ] && jq -en --argjson a "$prev" --argjson b "$rps" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null && break
+    [ "$windows" -ge 6 ] && settled "$prev" "$rps" && break
     prev=$rps
   done
   # jcmd parses a=b itself unless the agent's options are quoted

@@ -94,7 +94,7 @@ while [ "$WARMUP_WINDOWS" -lt "${BENCH_WARMUP_WINDOWS:-24}" ]; do
   rps=$(wrk_run warmup spend 64 10 | jq .rps)
   JVM_CURVE="$JVM_CURVE $(printf '%.0f' "$rps")"
   log "warm-up window $WARMUP_WINDOWS: $rps req/s"
-  jq -en --argjson a "$prev" --argjson b "$rps" '$a > 0 and (($b - $a) / $a | fabs) < 0.03' >/dev/null && break
+  settled "$prev" "$rps" && break
   prev=$rps
 done
 wrk_run warmup hot 64 10 >/dev/null
