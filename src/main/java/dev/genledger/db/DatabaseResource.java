@@ -11,12 +11,13 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * The fault tolerance of every resource that reaches the database, inherited by its subclasses.
  * It sits on resources, outside the services' transactions, so each retry runs a new transaction.
  * <ul>
- * <li>Retry only transient failures (see {@link FailureClassifier}), never saturation: up to 10
- * times, none started after 4 s, exponential backoff from 10 ms (at most 500 ms) with 10 ms of
- * jitter; each retry is logged and counted by SQLState ({@link RetryLog}).</li>
- * <li>Each attempt is bounded by 4 s, above the 3 s transaction and socket read and the 2 s
- * statement timeouts. The timeout interrupts waits; a blocked socket read ends by the JDBC socket
- * timeout. So every request is answered within about 9 s.</li>
+ * <li>Retry only transient failures (see {@link FailureClassifier}), never saturation, with
+ * exponential backoff and jitter, and no retry started after {@code maxDuration}; each retry is
+ * logged and counted by SQLState ({@link RetryLog}).</li>
+ * <li>The attempt's timeout lies above the transaction, socket read and statement timeouts of
+ * application.properties, so the database gives up first. It interrupts waits; a blocked socket
+ * read ends by the JDBC socket timeout. So every request is answered within {@code maxDuration}
+ * and one more attempt.</li>
  * <li>The circuit breaker (per method) opens on an unreachable or saturated database, not on
  * contention nor on 4xx outcomes.</li>
  * </ul>
