@@ -848,8 +848,7 @@ public class ChaosClient {
 
         void hit(Connection c, String method, String path, String body, String tok, Map<String, String> headers,
                 String what) throws Exception {
-            String sweptBefore = swept(c);
-            String before = snapshot(c);
+            State before = state(c);
             HttpResponse<String> r;
             try {
                 r = send(method, path, body, tok, headers, 15_000);
@@ -871,9 +870,7 @@ public class ChaosClient {
                     break;
                 }
             }
-            // The service's sweeps (lot and hold expiry) go on during the fuzz; a change in a window
-            // in which one of them also committed says nothing about the request.
-            if (s >= 400 && !before.equals(snapshot(c)) && sweptBefore.equals(swept(c))) {
+            if (s >= 400 && before.changedWithoutSweepsBy(state(c))) {
                 changedByRejected++;
                 failures.add(where + " changed data though rejected");
             }
@@ -883,18 +880,19 @@ public class ChaosClient {
             return s.length() > 160 ? s.substring(0, 160) + "…" : s;
         }
 
-        /** What the expiry sweeps have done so far: counts that only grow. */
-        static String swept(Connection c) throws Exception {
-            try (ResultSet rs = c.createStatement().executeQuery("""
-                    SELECT (SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE') || '/'
-                           || (SELECT count(*) FROM generation_jobs WHERE status = 'EXPIRED')""")) {
-                rs.next();
-                return rs.getString(1);
+        /**
+         * Everything a request could change (users and credits, holds, jobs, quizzes and insights),
+         * and what the expiry sweeps have done so far (counts that only grow).
+         */
+        record State(String data, String swept) {
+            // The service's sweeps (lot and hold expiry) go on during the fuzz; a change in a window
+            // in which one of them also committed says nothing about the request.
+            boolean changedWithoutSweepsBy(State after) {
+                return !data.equals(after.data) && swept.equals(after.swept);
             }
         }
 
-        /** Everything a request could change: users and credits, holds, jobs, quizzes and insights. */
-        static String snapshot(Connection c) throws Exception {
+        static State state(Connection c) throws Exception {
             try (ResultSet rs = c.createStatement().executeQuery("""
                     SELECT concat_ws(':',
                         (SELECT count(*) || '/' || coalesce(sum(balance), 0) || '/' || coalesce(sum(held), 0)
@@ -906,9 +904,11 @@ public class ChaosClient {
                         (SELECT count(*) || '/' || count(deleted_at) || '/' || count(slug) || '/'
                                 || coalesce(max(updated_at)::text, '') FROM quizzes),
                         (SELECT count(*) || '/' || count(deleted_at) || '/' || coalesce(max(updated_at)::text, '')
-                         FROM insights))""")) {
+                         FROM insights)),
+                    (SELECT count(*) FROM credit_ledger WHERE kind = 'EXPIRE') || '/'
+                        || (SELECT count(*) FROM generation_jobs WHERE status = 'EXPIRED')""")) {
                 rs.next();
-                return rs.getString(1);
+                return new State(rs.getString(1), rs.getString(2));
             }
         }
     }

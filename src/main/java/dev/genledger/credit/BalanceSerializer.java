@@ -51,7 +51,9 @@ public class BalanceSerializer {
     }
 
     private <T> T run(Collection<UUID> users, boolean stripes, Supplier<T> work) {
-        String first = stripes && !users.isEmpty() ? GENERIC_PLANS + "; " + BalanceLocks.statement(users) : GENERIC_PLANS;
+        String first = stripes && !users.isEmpty()
+                ? GENERIC_PLANS + "; " + BalanceLocks.statement(users)
+                : GENERIC_PLANS;
         return locks.withUsers(users, () -> QuarkusTransaction.requiringNew().call(() -> {
             sql.execute(first);
             return work.get();
