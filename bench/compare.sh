@@ -42,7 +42,8 @@ trap cleanup EXIT
 for i in $SIDES; do
   rev=${REVS[$i]}
   if [ -z "$rev" ]; then
-    [ -f "$BENCH_ROOT/target/quarkus-app/quarkus-run.jar" ] || (cd "$BENCH_ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -q -B -ntp package -DskipTests)
+    # Always packaged: a jar left by an earlier build would be measured as this work tree.
+    (cd "$BENCH_ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -q -B -ntp package -DskipTests) || { log "the work tree does not build"; exit 1; }
     JAR[$i]=$BENCH_ROOT/target/quarkus-app/quarkus-run.jar
     NAME[$i]="$(git -C "$BENCH_ROOT" rev-parse --short HEAD)$(git -C "$BENCH_ROOT" diff --quiet HEAD -- src pom.xml || echo +changes)"
     OWNER[$i]=genledger_owner
