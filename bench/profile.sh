@@ -6,9 +6,13 @@
 # One PostgreSQL 15, 10 000 seeded users, uncontended spends (bench/lua/genledger.lua). The JVM is
 # warmed up (10 s windows until two in a row are within 3 %), then async-profiler (Maven Central,
 # tools.profiler:async-profiler, downloaded once into bench/.cache) is attached for the measured
-# window. The native binary cannot take an agent: the profiler is preloaded (LD_PRELOAD with
-# ASPROF_COMMAND) and samples the process from start to exit.
-# `ctimer` sampling (per-thread CPU timers; perf_events are not available in this VM). Ports: lib.sh's defaults.
+# window, `ctimer` sampling (per-thread CPU timers; perf_events are not available in this VM). The
+# native binary takes no agent, and async-profiler preloaded into it wrote no profile (ctimer,
+# itimer, or a timed stop: none reached its file), so the image's own JFR samples it from start to
+# exit: build it with `./mvnw package -Dnative -Dquarkus.native.monitoring=jfr`. Its execution
+# samples (threads running Java code; time in system calls is not sampled) become the same
+# collapsed stacks.
+# Ports: lib.sh's defaults.
 # Needs: wrk, jq, PostgreSQL 15 server, JDK 25, unzip, root.
 source "$(dirname "$0")/lib.sh"
 trap lib_cleanup EXIT
@@ -56,14 +60,17 @@ if [ "$MODE" = jvm ]; then
   cpu=$(ticks_ms $(($(cpu_ticks "$APP_PID") - t0))); spent=$(($(ledger_rows) - r0))
   "$JAVA_HOME/bin/jcmd" "$APP_PID" JVMTI.agent_load "$AP" "\"stop,file=$PROFILE.collapsed,collapsed\"" >/dev/null
 else
-  # Sampling from the process's start to its exit (when the profile is written): the native binary
-  # has no JIT to warm up, and its start-up is a fraction of a second of the samples.
-  app_start native "" LD_PRELOAD="$AP" ASPROF_COMMAND="start,event=ctimer,interval=1ms,file=$PROFILE.collapsed,collapsed"
+  # No JIT to warm up, and the start-up is a fraction of a second of the recording.
+  BENCH_NATIVE_OPTS="-XX:StartFlightRecording=filename=$PROFILE.jfr,settings=profile ${BENCH_NATIVE_OPTS:-}" app_start native
   app_wait_ready 60 >/dev/null
   t0=$(cpu_ticks "$APP_PID"); r0=$(ledger_rows)
   rps=$(spends "$SECONDS_PER" measured | jq .rps)
   cpu=$(ticks_ms $(($(cpu_ticks "$APP_PID") - t0))); spent=$(($(ledger_rows) - r0))
   app_stop
+  [ -s "$PROFILE.jfr" ] || { log "no recording: the binary needs -Dquarkus.native.monitoring=jfr"; exit 1; }
+  "$JAVA_HOME/bin/jfr" print --json --events jdk.ExecutionSample --stack-depth 256 "$PROFILE.jfr" \
+    | jq -r '.recording.events[].values.stackTrace.frames | map(.method.type.name + "." + .method.name) | reverse | join(";")' \
+    | sort | uniq -c | awk '{ n = $1; $1 = ""; print substr($0, 2) " " n }' > "$PROFILE.collapsed"
 fi
 log "measured: $rps req/s"
 [ -s "$PROFILE.collapsed" ] || { log "the profiler wrote nothing"; exit 1; }

@@ -30,7 +30,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * and under REPEATABLE READ no two transactions of this replica ever touch one balance at once,
  * so a hot user costs one transaction per batch instead of a retry storm. Each operation keeps its
  * own conditional update, ledger row and result. The caller that finds a lane idle applies the
- * batch itself; when more is waiting after its own operation is done, a virtual thread takes the
+ * batch itself; when more is waiting after its own operation is done, a lane thread takes the
  * lane over so the caller can answer.
  */
 @ApplicationScoped
@@ -54,7 +54,9 @@ public class CreditLanes {
     private static final int CONNECTION_RETRIES = 2;
 
     private final Lane[] lanes;
-    private final ExecutorService drainers = Executors.newVirtualThreadPerTaskExecutor();
+    // Platform threads, at most one per lane at a time: on a virtual thread every timed socket read
+    // of the driver schedules and cancels a timeout task (docs/performance.md).
+    private final ExecutorService drainers;
     private final LedgerWriter writer;
     private final BalanceSerializer serializer;
     private final RetryLog retryLog;
@@ -72,6 +74,8 @@ public class CreditLanes {
         for (int i = 0; i < lanes.length; i++) {
             this.lanes[i] = new Lane();
         }
+        this.drainers = Executors.newFixedThreadPool(lanes.length,
+                Thread.ofPlatform().name("credit-lane-", 0).daemon().factory());
         batchSizes = DistributionSummary.builder("genledger.credits.batch.size")
                 .description("credit operations applied per transaction").register(registry);
     }

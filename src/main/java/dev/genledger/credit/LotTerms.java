@@ -15,8 +15,13 @@ public record LotTerms(String category, OffsetDateTime expiresAt, int priority) 
     /** What a grant without terms, and a balance that predates lots, is: paid, never expiring. */
     public static final LotTerms PAID_FOREVER = new LotTerms(PAID, null, DEFAULT_PRIORITY);
 
-    /** Part of a grant's request hash only when set, so a plain grant hashes as it always did. */
+    /**
+     * Part of a grant's request hash only when set, so a plain grant hashes as it always did. The
+     * fields are compared by hand: the record's equals runs through method handles, slow in a
+     * native image (docs/performance.md).
+     */
     String hashPart() {
-        return equals(PAID_FOREVER) ? null : category + "|" + expiresAt + "|" + priority;
+        boolean plain = PAID.equals(category) && expiresAt == null && priority == DEFAULT_PRIORITY;
+        return plain ? null : category + "|" + expiresAt + "|" + priority;
     }
 }

@@ -48,9 +48,6 @@ public class CallerLimits {
     public record Refused(Policy policy, String violated, long retryAfterSeconds) implements Admission {
     }
 
-    private record Key(String policy, String caller) {
-    }
-
     private record Allowance(Bucket bucket, Semaphore inFlight) {
 
         static Allowance of(LimitsConfig.Budget budget) {
@@ -61,14 +58,16 @@ public class CallerLimits {
         }
     }
 
-    private final Cache<Key, Allowance> allowances;
+    // Keyed by one string, not a record: a record's generated equals runs through method handles,
+    // slow in a native image (docs/performance.md).
+    private final Cache<String, Allowance> allowances;
 
     CallerLimits(LimitsConfig config) {
         allowances = Caffeine.newBuilder().maximumSize(config.maxCallers()).expireAfterAccess(FORGET_AFTER).build();
     }
 
     public Admission admit(Policy policy, String caller) {
-        Allowance allowance = allowances.get(new Key(policy.name(), caller), key -> Allowance.of(policy.budget()));
+        Allowance allowance = allowances.get(policy.name() + '\n' + caller, key -> Allowance.of(policy.budget()));
         // In flight first: a request refused for concurrency then costs no token of the rate budget.
         if (!allowance.inFlight().tryAcquire()) {
             return new Refused(policy, policy.inFlightName(), 1);

@@ -3,6 +3,7 @@ package dev.genledger.credit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -45,5 +46,18 @@ class CreditCommandTests {
                 command(LedgerKind.SPEND, 5, "a", "bc").requestHash(), "moving a character across fields");
         assertNotEquals(command(LedgerKind.SPEND, 5, "r", null).requestHash(),
                 command(LedgerKind.SPEND, 5, "r", "").requestHash(), "no reference is not an empty one");
+    }
+
+    @Test
+    void aGrantWhoseTermsAreTheDefaultsWrittenOutIsThePlainGrant() {
+        String plain = grant(LotTerms.PAID_FOREVER);
+        assertEquals(plain, grant(new LotTerms("paid", null, 50)));
+        assertNotEquals(plain, grant(new LotTerms("promotional", null, 50)));
+        assertNotEquals(plain, grant(new LotTerms("paid", null, 49)));
+        assertNotEquals(plain, grant(new LotTerms("paid", OffsetDateTime.parse("2030-01-01T00:00:00Z"), 50)));
+    }
+
+    private static String grant(LotTerms terms) {
+        return new CreditCommand(USER, LedgerKind.GRANT, 5, "r", null, "key-1", "service:app", terms).requestHash();
     }
 }

@@ -37,6 +37,18 @@ class CallerLimitsTests {
         third.release().run();
     }
 
+    @Test
+    void oneCallerHasABudgetPerPolicyAndNoCallerNameReachesAnothersBudget() {
+        CallerLimits limits = new CallerLimits(config(100));
+        CallerLimits.Policy user = new CallerLimits.Policy("user", budget(1, 100));
+        CallerLimits.Policy service = new CallerLimits.Policy("service", budget(1, 100));
+        release(limits.admit(user, "alice"));
+        assertInstanceOf(CallerLimits.Refused.class, limits.admit(user, "alice"));
+        release(limits.admit(service, "alice"));
+        release(limits.admit(user, "alice\nservice"));
+        release(limits.admit(user, "service\nalice"));
+    }
+
     private static void release(CallerLimits.Admission admission) {
         assertInstanceOf(CallerLimits.Admitted.class, admission).release().run();
     }
