@@ -13,7 +13,7 @@
 # samples (threads running Java code; time in system calls is not sampled) become the same
 # collapsed stacks.
 # Ports: lib.sh's defaults.
-# Needs: wrk, jq, PostgreSQL 15 server, JDK 25, unzip, root.
+# Needs: wrk, jq, PostgreSQL 15 server, JDK 25, unzip (the JVM's profiler), root.
 source "$(dirname "$0")/lib.sh"
 trap lib_cleanup EXIT
 MODE=${1:-jvm}
@@ -26,7 +26,8 @@ AP_VERSION=4.2
 AP="$BENCH_ROOT/bench/.cache/async-profiler-$AP_VERSION/linux-x64/libasyncProfiler.so"
 mkdir -p "$OUT"
 
-if [ ! -f "$AP" ]; then
+# Only the JVM takes the profiler; the native binary records itself.
+if [ "$MODE" = jvm ] && [ ! -f "$AP" ]; then
   mkdir -p "$(dirname "$(dirname "$AP")")"
   curl -sf -o "$WORK/ap.jar" \
     "https://repo1.maven.org/maven2/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION-linux-x64.jar"
