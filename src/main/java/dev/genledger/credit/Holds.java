@@ -39,9 +39,6 @@ public class Holds {
     public record HoldResult(CreditResult.Status status, long available) {
     }
 
-    private record OpenHold(long id, UUID userId, long amount) {
-    }
-
     @Inject
     Sql sql;
 
@@ -71,9 +68,7 @@ public class Holds {
                     rs -> new HoldResult(CreditResult.Status.INSUFFICIENT, rs.getLong(1)), userId)
                     .orElse(new HoldResult(CreditResult.Status.USER_NOT_FOUND, 0));
         }
-        long holdId = sql.first("INSERT INTO credit_holds (user_id, job_id, amount, actor) VALUES (?, ?, ?, ?) RETURNING id",
-                rs -> rs.getLong(1), userId, jobId, amount, actor).orElseThrow();
-        lots.reserve(holdId, plan.get());
+        lots.reserve(CreditHold.open(userId, jobId, amount, actor).id, plan.get());
         countOnCommit("hold", amount);
         return new HoldResult(CreditResult.Status.APPLIED, 0);
     }
@@ -85,13 +80,13 @@ public class Holds {
      * open hold (already settled).
      */
     public boolean capture(UUID jobId, long amount, String reason, String reference, String actor) {
-        Optional<OpenHold> open = lockOpen(jobId);
+        Optional<CreditHold> open = CreditHold.lockOpen(jobId);
         if (open.isEmpty()) {
             return false;
         }
-        OpenHold hold = open.get();
-        if (amount < 0 || amount > hold.amount()) {
-            throw new IllegalArgumentException("cannot capture " + amount + " of a hold of " + hold.amount());
+        CreditHold hold = open.get();
+        if (amount < 0 || amount > hold.amount) {
+            throw new IllegalArgumentException("cannot capture " + amount + " of a hold of " + hold.amount);
         }
         if (amount == 0) {
             // the ledger has no rows of 0: nothing was charged, so the hold is simply released
@@ -100,27 +95,27 @@ public class Holds {
         }
         long balanceAfter = sql.first(
                 "UPDATE users SET balance = balance - ?, held = held - ?, updated_at = now() WHERE id = ? RETURNING balance",
-                rs -> rs.getLong(1), amount, hold.amount(), hold.userId()).orElseThrow();
+                rs -> rs.getLong(1), amount, hold.amount, hold.userId).orElseThrow();
         String key = "job-capture:" + jobId;
         long ledgerId = sql.first("""
                 INSERT INTO credit_ledger (user_id, amount, balance_after, kind, reason, reference, idempotency_key,
                                            request_hash, actor)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 RETURNING id
-                """, rs -> rs.getLong(1), hold.userId(), -amount, balanceAfter, LedgerKind.CAPTURE.name(),
+                """, rs -> rs.getLong(1), hold.userId, -amount, balanceAfter, LedgerKind.CAPTURE.name(),
                 reason, reference, key, CreditCommand.hash(key), actor).orElseThrow();
-        lots.capture(hold.id(), ledgerId, amount);
-        settle(hold, "CAPTURED", ledgerId, amount);
+        lots.capture(hold.id, ledgerId, amount);
+        settle(hold, CreditHold.Status.CAPTURED, ledgerId, amount);
         countOnCommit("capture", amount);
-        if (amount < hold.amount()) {
-            countOnCommit("release", hold.amount() - amount);
+        if (amount < hold.amount) {
+            countOnCommit("release", hold.amount - amount);
         }
         return true;
     }
 
     /** Gives the job's open hold back; false when it has no open hold (already settled). */
     public boolean release(UUID jobId) {
-        Optional<OpenHold> open = lockOpen(jobId);
+        Optional<CreditHold> open = CreditHold.lockOpen(jobId);
         if (open.isEmpty()) {
             return false;
         }
@@ -128,22 +123,16 @@ public class Holds {
         return true;
     }
 
-    private void releaseOpen(OpenHold hold) {
-        sql.update("UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?", hold.amount(), hold.userId());
-        lots.release(hold.id());
-        settle(hold, "RELEASED", null, null);
-        countOnCommit("release", hold.amount());
+    private void releaseOpen(CreditHold hold) {
+        sql.update("UPDATE users SET held = held - ?, updated_at = now() WHERE id = ?", hold.amount, hold.userId);
+        lots.release(hold.id);
+        settle(hold, CreditHold.Status.RELEASED, null, null);
+        countOnCommit("release", hold.amount);
     }
 
-    private Optional<OpenHold> lockOpen(UUID jobId) {
-        return sql.first("SELECT id, user_id, amount FROM credit_holds WHERE job_id = ? AND status = 'OPEN' FOR UPDATE",
-                rs -> new OpenHold(rs.getLong(1), rs.getObject(2, UUID.class), rs.getLong(3)), jobId);
-    }
-
-    private void settle(OpenHold hold, String status, Long ledgerId, Long captured) {
-        if (sql.update("UPDATE credit_holds SET status = ?, settled_at = now(), ledger_id = ?, captured = ? "
-                + "WHERE id = ? AND status = 'OPEN'", status, ledgerId, captured, hold.id()) != 1) {
-            throw new IllegalStateException("hold " + hold.id() + " was settled under its lock");
+    private void settle(CreditHold hold, CreditHold.Status outcome, Long ledgerId, Long captured) {
+        if (hold.settle(outcome, ledgerId, captured) != 1) {
+            throw new IllegalStateException("hold " + hold.id + " was settled under its lock");
         }
     }
 

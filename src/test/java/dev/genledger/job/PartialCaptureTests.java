@@ -64,6 +64,9 @@ class PartialCaptureTests {
         assertEquals(0, Database.queryLong("SELECT sum(held) FROM credit_lots WHERE user_id = ?", user));
         assertEquals(12, Database.queryLong("SELECT captured FROM credit_holds WHERE job_id = ?::uuid AND status = 'CAPTURED' "
                 + "AND ledger_id = ?", id, capture));
+        // settled by the database's clock, in the transaction that wrote the capture
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM credit_holds h JOIN credit_ledger l ON l.id = h.ledger_id "
+                + "WHERE h.job_id = ?::uuid AND h.settled_at = l.created_at", id));
         asService().get("/v1/users/{id}/balance", user).then().body("available", equalTo(8)).body("held", equalTo(0));
     }
 
