@@ -50,7 +50,8 @@ public final class FailureClassifier {
                 if (sql.getSQLState() == null && isPoolAcquisitionTimeout(sql)) {
                     return new Classification(Kind.POOL_EXHAUSTED, null);
                 }
-                if (isStatementClosedUnderIt(sql) || isEnlistmentOfDeadConnection(sql) || isConnectionClosedUnderIt(sql)) {
+                if (isStatementClosedUnderIt(sql) || isEnlistmentOfDeadConnection(sql) || isConnectionClosedUnderIt(sql)
+                        || isTransactionRolledBackUnderIt(sql)) {
                     return new Classification(Kind.UNAVAILABLE, sql.getSQLState());
                 }
             }
@@ -146,6 +147,12 @@ public final class FailureClassifier {
     // thread was between two statements: the next one cannot even be prepared. Nothing was committed.
     private static boolean isConnectionClosedUnderIt(SQLException e) {
         return e.getSQLState() == null && "Connection is closed".equals(e.getMessage());
+    }
+
+    // The reaper rolled the transaction back while the request's thread was between two statements,
+    // and the next one asked the pool for the transaction's connection. Nothing was committed.
+    private static boolean isTransactionRolledBackUnderIt(SQLException e) {
+        return e.getSQLState() == null && "Failing fast as the transaction has rolled back".equals(e.getMessage());
     }
 
     // Hibernate, handling a failed read, finds that the reaper rolled the transaction back from its

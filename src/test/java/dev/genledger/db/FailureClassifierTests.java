@@ -66,6 +66,14 @@ class FailureClassifierTests {
     }
 
     @Test
+    void aConnectionAskedForInATransactionTheTimeoutRolledBackIsTheConnectionGone() {
+        // what Agroal throws (seen in the chaos suite's frozen-database fault, as a 500 before)
+        SQLException rolledBack = new SQLException("Failing fast as the transaction has rolled back");
+        assertEquals(Kind.UNAVAILABLE, FailureClassifier.classify(new RuntimeException(rolledBack)).kind());
+        assertEquals(Kind.PERMANENT, FailureClassifier.classify(new SQLException("Failing fast for another reason")).kind());
+    }
+
+    @Test
     void aConnectionThePoolCouldNotEnlistBecauseItsBackendDiedIsTheConnectionGone() {
         SQLException enlist = new SQLException("Exception in association of connection to existing transaction",
                 new SQLException("Failed to enlist. Check if a connection from another datasource is already enlisted"));
