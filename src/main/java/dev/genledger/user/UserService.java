@@ -80,12 +80,17 @@ public class UserService {
 
     /**
      * Creates or updates the live user with this external id in one statement, so concurrent
-     * calls cannot create two users (a racing insert surfaces as a serialization failure and the
-     * request is retried, then updates). The WHERE names the partial unique index the conflict is
+     * calls cannot create two users. The WHERE names the partial unique index the conflict is
      * judged by, which PostgreSQL infers only from its predicate.
+     * <p>
+     * This one transaction runs at READ COMMITTED: there PostgreSQL guarantees the upsert an
+     * insert-or-update outcome however many callers race on one id, while at REPEATABLE READ each
+     * commit fails every racer whose snapshot predates it (40001), and a burst of callers retries
+     * in rounds where one wins each, until some run out of retries.
      */
     @Transactional
     public Upserted upsertByExternalId(String externalId, UserRequests.Upsert request, Who who) {
+        em.createNativeQuery("SET TRANSACTION ISOLATION LEVEL READ COMMITTED").executeUpdate();
         auditor.tag(who);
         Object[] row = (Object[]) em.createNativeQuery("""
                 INSERT INTO users (id, email, external_id, display_name)

@@ -151,7 +151,7 @@ class UserResourceTests {
     @Test
     void concurrentUpsertsOfOneExternalIdMakeOneUser() throws Exception {
         String ext = "tg-" + UUID.randomUUID();
-        int callers = 24;
+        int callers = 48;
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         List<Future<Integer>> statuses = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
