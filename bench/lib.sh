@@ -17,6 +17,8 @@ WORK=${WORK:-$(mktemp -d /tmp/genledger-bench.XXXXXX)}
 chown postgres "$WORK"; chmod 755 "$WORK"
 PG_DATA=${PG_DATA:-$WORK/data}
 APP_PID=""
+# The services encrypt webhook secrets as in production, every replica with the same key.
+BENCH_WEBHOOK_KEY=$(printf 'genledger-bench-webhook-key-0032' | base64)
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -66,6 +68,7 @@ app_start() {
       QUARKUS_DATASOURCE_USERNAME=genledger QUARKUS_DATASOURCE_PASSWORD=unused \
       QUARKUS_FLYWAY_USERNAME=genledger_owner QUARKUS_FLYWAY_PASSWORD=unused \
       MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/jwt/publicKey.pem MP_JWT_VERIFY_ISSUER=https://genledger.dev/local \
+      GENLEDGER_WEBHOOKS_SECRET_KEYS="${GENLEDGER_WEBHOOKS_SECRET_KEYS:-$BENCH_WEBHOOK_KEY}" \
       QUARKUS_HTTP_PORT="$APP_PORT" QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" "$@" \
       "${cmd[@]}" ) >> "${APP_LOG:-$WORK/app.log}" 2>&1 &
   APP_PID=$!

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -55,11 +56,12 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     public record Settings(Duration connectTimeout, Duration requestTimeout, Duration lease, Duration retryBaseDelay,
-            Duration retryMaxDelay, Duration retryFor, int concurrencyPerEndpoint, boolean allowPrivateTargets) {
+            Duration retryMaxDelay, Duration retryFor, int concurrencyPerEndpoint, boolean allowPrivateTargets,
+            WebhookSecretCipher secrets) {
 
-        static Settings from(WebhooksConfig c) {
+        static Settings from(WebhooksConfig c, WebhookSecretCipher secrets) {
             return new Settings(c.connectTimeout(), c.requestTimeout(), c.lease(), c.retryBaseDelay(), c.retryMaxDelay(),
-                    c.retryFor(), c.concurrencyPerEndpoint(), c.allowPrivateTargets());
+                    c.retryFor(), c.concurrencyPerEndpoint(), c.allowPrivateTargets(), secrets);
         }
     }
 
@@ -80,6 +82,7 @@ public final class DeliveryWorker implements AutoCloseable {
     private final ExecutorService sends = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<UUID, Semaphore> slots = new ConcurrentHashMap<>();
     private volatile Map<UUID, Endpoint> current = Map.of();
+    private final Set<UUID> unopenable = ConcurrentHashMap.newKeySet();
 
     static {
         // A plain-http attempt goes to the address that was checked and names the host in Host
@@ -188,13 +191,27 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     private List<Endpoint> endpoints() {
-        return Sql.onPool(dataSource, sql -> sql.list("""
+        List<Endpoint> sealed = Sql.onPool(dataSource, sql -> sql.list("""
                 SELECT id, url, secret, CASE WHEN previous_secret_until > now() THEN previous_secret END
                 FROM webhook_endpoints WHERE enabled ORDER BY id""", rs -> {
             String previous = rs.getString(4);
             return new Endpoint(rs.getObject(1, UUID.class), rs.getString(2),
                     previous == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), previous));
         }));
+        List<Endpoint> open = new ArrayList<>();
+        for (Endpoint endpoint : sealed) {
+            try {
+                open.add(new Endpoint(endpoint.id(), endpoint.url(),
+                        endpoint.secrets().stream().map(s -> settings.secrets().open(s, endpoint.id())).toList()));
+                unopenable.remove(endpoint.id());
+            } catch (IllegalStateException e) {
+                // Nothing is sent unsigned: the endpoint waits, its deliveries pending, until its key is back.
+                if (unopenable.add(endpoint.id())) {
+                    LOG.errorf("webhook endpoint %s gets no deliveries: %s", endpoint.id(), e.getMessage());
+                }
+            }
+        }
+        return open;
     }
 
     private List<Claimed> claim(Endpoint endpoint, int limit) {

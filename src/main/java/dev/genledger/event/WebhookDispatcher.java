@@ -36,11 +36,14 @@ public class WebhookDispatcher {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    WebhookSecretCipher secrets;
+
     private DeliveryWorker worker;
 
     @PostConstruct
     void start() {
-        worker = new DeliveryWorker(dataSource, DeliveryWorker.Settings.from(config),
+        worker = new DeliveryWorker(dataSource, DeliveryWorker.Settings.from(config, secrets),
                 ManagementFactory.getRuntimeMXBean().getName(),
                 outcome -> registry.counter("genledger.webhook.deliveries", "outcome",
                         outcome.name().toLowerCase(java.util.Locale.ROOT)).increment());

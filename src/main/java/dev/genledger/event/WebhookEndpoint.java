@@ -34,6 +34,7 @@ public class WebhookEndpoint extends PanacheEntityBase {
 
     public String description;
 
+    /** As stored: encrypted by {@link WebhookSecretCipher} where a key is configured. */
     public String secret;
 
     /** Still signed with, next to the new secret, until {@link #previousSecretUntil}, so receivers can switch. */

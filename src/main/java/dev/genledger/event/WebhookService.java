@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -16,15 +17,24 @@ import dev.genledger.api.Who;
 import dev.genledger.audit.Auditor;
 import dev.genledger.db.Sql;
 import dev.genledger.db.TranslateFailures;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import org.jboss.logging.Logger;
 
 /** Webhook endpoints (admin-managed), their delivery log, and replays. */
 @ApplicationScoped
 @TranslateFailures
 public class WebhookService {
 
+    private static final Logger LOG = Logger.getLogger(WebhookService.class);
+
     @Inject
     Sql sql;
+
+    @Inject
+    WebhookSecretCipher secrets;
 
     @Inject
     WebhooksConfig config;
@@ -40,11 +50,12 @@ public class WebhookService {
         endpoint.url = request.url();
         endpoint.eventTypes = checkTypes(request.eventTypes()).toArray(String[]::new);
         endpoint.description = request.description();
-        endpoint.secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
+        String secret = request.secret() == null ? WebhookSigner.newSecret() : checkSecret(request.secret());
+        endpoint.secret = secrets.seal(secret, endpoint.id);
         endpoint.enabled = request.enabled() == null || request.enabled();
         endpoint.persistAndFlush();
         adminAction(who, "webhook-create", endpoint.id, null);
-        return endpoint.view().withSecret(endpoint.secret);
+        return endpoint.view().withSecret(secret);
     }
 
     @Transactional
@@ -84,11 +95,53 @@ public class WebhookService {
             endpoint.enabled = patch.enabled();
         }
         if (secret != null) {
-            endpoint.rotate(secret, config.secretOverlap());
+            endpoint.rotate(secrets.seal(secret, id), config.secretOverlap());
         }
         endpoint.patched();
         adminAction(who, secret == null ? "webhook-update" : "webhook-rotate-secret", id, null);
         return Optional.of(endpoint.view().withSecret(secret));
+    }
+
+    /** At start: warns when secrets are stored unencrypted, else encrypts what is not yet under the first key. */
+    void resealOnStart(@Observes StartupEvent started) {
+        if (!secrets.encrypts()) {
+            if (LaunchMode.current() == LaunchMode.NORMAL) {
+                LOG.warn("webhook secrets are stored unencrypted: set GENLEDGER_WEBHOOKS_SECRET_KEYS (docs/security.md)");
+            }
+            return;
+        }
+        try {
+            int resealed = reseal();
+            if (resealed > 0) {
+                LOG.infof("webhook secrets of %d endpoints encrypted under the first of genledger.webhooks.secret-keys",
+                        resealed);
+            }
+        } catch (RuntimeException e) {
+            // Every configured key still opens them; a replica starting beside this one may have done it.
+            LOG.warnf("webhook secrets not re-encrypted at start, the next start checks again: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Encrypts under the first key the secrets stored before any key was set or under an older
+     * key, so the older key can be dropped; the number of endpoints changed.
+     */
+    int reseal() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            int changed = 0;
+            for (WebhookEndpoint endpoint : WebhookEndpoint.<WebhookEndpoint>listAll()) {
+                boolean current = secrets.needsResealing(endpoint.secret);
+                boolean previous = secrets.needsResealing(endpoint.previousSecret);
+                if (current) {
+                    endpoint.secret = secrets.seal(secrets.open(endpoint.secret, endpoint.id), endpoint.id);
+                }
+                if (previous) {
+                    endpoint.previousSecret = secrets.seal(secrets.open(endpoint.previousSecret, endpoint.id), endpoint.id);
+                }
+                changed += current || previous ? 1 : 0;
+            }
+            return changed;
+        });
     }
 
     @Transactional

@@ -1,6 +1,8 @@
 package dev.genledger.event;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -56,4 +58,10 @@ public interface WebhooksConfig {
     /** How long the secret an endpoint had before a rotation still signs deliveries. */
     @WithDefault("24h")
     Duration secretOverlap();
+
+    /**
+     * Keys that encrypt endpoints' secrets at rest ({@link WebhookSecretCipher}), each the base64 of
+     * 32 random bytes: the first encrypts, all decrypt. None: secrets are stored as given.
+     */
+    Optional<List<String>> secretKeys();
 }

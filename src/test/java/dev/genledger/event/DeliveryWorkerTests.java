@@ -62,7 +62,8 @@ class DeliveryWorkerTests {
                                     .jdbcUrl(ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class))
                                     .principal(new NamePrincipal("genledger")).credential(new SimplePassword("genledger")))));
             worker = new DeliveryWorker(dataSource, new DeliveryWorker.Settings(Duration.ofSeconds(1), Duration.ofSeconds(30),
-                    Duration.ofSeconds(8), Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(60), 4, true),
+                    Duration.ofSeconds(8), Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(60), 4, true,
+                    new WebhookSecretCipher(ConfigProvider.getConfig().getValues("genledger.webhooks.secret-keys", String.class))),
                     name, outcome -> { });
             poller = Thread.ofPlatform().name(name).start(() -> {
                 while (running.get()) {

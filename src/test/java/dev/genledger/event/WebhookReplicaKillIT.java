@@ -55,6 +55,7 @@ import dev.genledger.support.Tokens;
 class WebhookReplicaKillIT {
 
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final String SECRET_KEY = "6yQHcbv2fLgPKd0p3bmXr6P8GkQhO1v9e2rT4uAZk0s=";
     private static final int USERS = 8;
     private static final int SLOTS = 2;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
@@ -84,6 +85,8 @@ class WebhookReplicaKillIT {
         env.put("GENLEDGER_WEBHOOKS_RETRY_BASE_DELAY", "200ms");
         env.put("GENLEDGER_WEBHOOKS_RETRY_MAX_DELAY", "1s");
         env.put("GENLEDGER_WEBHOOKS_CONCURRENCY_PER_ENDPOINT", Integer.toString(SLOTS));
+        // Both replicas open the secret that either stored.
+        env.put("GENLEDGER_WEBHOOKS_SECRET_KEYS", SECRET_KEY);
         return PackagedApp.start(PackagedApp.JAR, "webhook-replica-kill-" + name, env);
     }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,9 @@ import io.restassured.path.json.JsonPath;
 class WebhookTests {
 
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    @Inject
+    WebhookService service;
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<String> endpoints = new ArrayList<>();
@@ -273,6 +278,49 @@ class WebhookTests {
         Receiver.Received later = r.acceptedFor(user.toString()).get(1);
         assertEquals(1, later.signature().split(" ").length);
         assertFalse(StandardWebhooksVerifier.verify(SECRET, later.id(), later.timestamp(), later.body(), later.signature()));
+    }
+
+    @Test
+    void aSecretIsStoredEncryptedAndOnlyItsOwnEndpointSignsWithIt() throws Exception {
+        Receiver a = receiver(x -> Receiver.Answer.OK);
+        Receiver b = receiver(x -> Receiver.Answer.OK);
+        String first = endpoint(a);
+        String second = asAdmin().body(Receiver.endpoint(b.url(), "whsec_" + java.util.Base64.getEncoder()
+                .encodeToString(new byte[32]))).post("/v1/admin/webhooks").then().statusCode(201).extract().path("id");
+        endpoints.add(second);
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM webhook_endpoints WHERE id = ?::uuid AND secret LIKE 'gcm1:%'"
+                + " AND position(? IN secret) = 0", first, SECRET.substring("whsec_".length())), "stored encrypted");
+
+        // the first endpoint's stored secret, moved to the second, does not open there: nothing is sent unsigned
+        Database.execute("UPDATE webhook_endpoints SET secret = (SELECT secret FROM webhook_endpoints WHERE id = ?::uuid)"
+                + " WHERE id = ?::uuid", first, second);
+        UUID user = newUser();
+        grant(user, 5);
+        await("delivered to the first endpoint", Duration.ofSeconds(10), () -> !a.acceptedFor(user.toString()).isEmpty());
+        Receiver.Received got = a.acceptedFor(user.toString()).getFirst();
+        assertTrue(StandardWebhooksVerifier.verify(SECRET, got.id(), got.timestamp(), got.body(), got.signature()));
+        Thread.sleep(2000);
+        assertEquals(List.of(), b.acceptedFor(user.toString()), "the second endpoint gets nothing");
+    }
+
+    @Test
+    void aSecretStoredBeforeTheKeyIsEncryptedAtStartAndStillSigns() throws Exception {
+        Receiver r = receiver(x -> Receiver.Answer.OK);
+        String endpoint = endpoint(r);
+        Database.execute("UPDATE webhook_endpoints SET secret = ?, enabled = false WHERE id = ?::uuid", SECRET, endpoint);
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM webhook_endpoints WHERE id = ?::uuid AND secret = ?",
+                endpoint, SECRET));
+        long plain = Database.queryLong("SELECT count(*) FROM webhook_endpoints WHERE secret NOT LIKE 'gcm1:%'");
+        assertEquals(plain, service.reseal());
+        assertEquals(1, Database.queryLong("SELECT count(*) FROM webhook_endpoints WHERE id = ?::uuid AND secret LIKE 'gcm1:%'",
+                endpoint));
+        assertEquals(0, service.reseal(), "what is encrypted under the first key stays as it is");
+        Database.execute("UPDATE webhook_endpoints SET enabled = true WHERE id = ?::uuid", endpoint);
+        UUID user = newUser();
+        grant(user, 5);
+        await("delivered", Duration.ofSeconds(10), () -> !r.acceptedFor(user.toString()).isEmpty());
+        Receiver.Received got = r.acceptedFor(user.toString()).getFirst();
+        assertTrue(StandardWebhooksVerifier.verify(SECRET, got.id(), got.timestamp(), got.body(), got.signature()));
     }
 
     @Test
