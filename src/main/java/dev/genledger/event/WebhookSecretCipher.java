@@ -24,8 +24,7 @@ import jakarta.inject.Singleton;
  * Encrypts endpoints' signing secrets at rest (AES-256-GCM), so a copy of the database (a backup,
  * a replica, a support dump) does not hand out what forges our webhooks. A stored value is
  * {@code gcm1:<key id>:<base64 of nonce and ciphertext>}, bound to its endpoint's id, so it opens
- * only for that endpoint. The first key encrypts; every key decrypts, so a key is rotated by putting
- * the new one first and dropping the old one once the service has re-encrypted under the new one.
+ * only for that endpoint. The first key encrypts; every key decrypts (rotation: docs/security.md).
  * With no key, secrets are stored as given; such values, stored before a key was set, still open.
  */
 @Singleton
