@@ -5,10 +5,12 @@
 #   NATIVE_VARIANTS=$'default||\nyoung 256m|-Xmn256m|' bench/native.sh
 # One PostgreSQL 15, seeded once. The production jar is warmed up (10 s windows of spends, at least
 # six, until two in a row are within 3 %) and measured; it then stays up, idle, while each native variant runs on
-# its own ports (a fresh process, 10 s of load, then the measured row); then the JVM is measured
-# again, so drift of the shared machine shows as the spread of the two JVM rows. Every row: 64
+# its own ports (a fresh process, 10 s of load, then the measured row), and the JVM is measured again
+# after each, so every native row has a JVM row on either side: the machine's drift during the run
+# shows as the spread of the JVM rows, and falls on a native row's neighbours alike. Every row: 64
 # clients of uncontended spends (bench/lua/genledger.lua), req/s, p50/p99, service and PostgreSQL
-# CPU per spend over the measured window, RSS, load average, and × the mean of the JVM rows.
+# CPU per spend over the measured window, RSS, load average, × the mean of the JVM rows, and for a
+# native row × the mean of the two JVM rows beside it.
 # NATIVE_VARIANTS: one variant a line, "name|options after the binary|environment assignments|binary"
 # (the binary defaults to target/*-runner or BENCH_NATIVE: another build, e.g. other build options).
 # Ports 19900-19999 by default. Needs: wrk, jq, PostgreSQL 15 server, JDK 25, a native build
@@ -72,20 +74,23 @@ while IFS='|' read -r name opts envs binary; do
   spends "$APP2_PORT" 10 "warm-$name" >/dev/null
   measured "native $name" "$APP2_PID" "$APP2_PORT"
   app2_stop
+  measured "jvm (after $name)" "$APP_PID" "$APP_PORT"
 done <<< "$VARIANTS"
-
-measured "jvm (again)" "$APP_PID" "$APP_PORT"
 app_stop
 
 jq -s --arg stamp "$STAMP" --argjson secs "$SECONDS_PER" --argjson clients "$CLIENTS" --argjson w "$windows" \
    --arg machine "$(nproc) cores, $(uname -sr), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" '
   (map(select(.variant | startswith("jvm"))) | map(.rps) | add / length) as $jvm |
   {date: $stamp, machine: $machine, seconds_per_row: $secs, clients: $clients, jvm_warmup_windows_of_10s: $w,
-   jvm_mean_rps: $jvm, rows: map(. + {vs_jvm: ((.rps / $jvm * 100 | round) / 100)})}' "$ROWS" > "$OUT/native-$STAMP.json"
+   jvm_mean_rps: $jvm,
+   rows: (. as $r | [range(length) as $i | $r[$i] + {vs_jvm: (($r[$i].rps / $jvm * 100 | round) / 100)} +
+     (if ($r[$i].variant | startswith("jvm")) then {} else
+       {vs_jvm_beside: (($r[$i].rps * 2 / ($r[$i - 1].rps + $r[$i + 1].rps) * 100 | round) / 100)} end)])}' \
+  "$ROWS" > "$OUT/native-$STAMP.json"
 jq -r '"genledger native vs JVM \(.date) on \(.machine): \(.clients) clients of spends, \(.seconds_per_row) s a row, JVM warm after \(.jvm_warmup_windows_of_10s) × 10 s",
   "",
-  "| variant | req/s | × JVM | p50 ms | p99 ms | service CPU ms/spend | PG CPU ms/spend | RSS MB | 4xx | 5xx | load avg |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-  (.rows[] | "| \(.variant) | \(.rps | round) | \(.vs_jvm) | \(.p50_ms) | \(.p99_ms) | \(.service_cpu_ms_per_spend) | \(.pg_cpu_ms_per_spend) | \(.rss_mb) | \(.s4xx) | \(.s5xx) | \(.loadavg_before) → \(.loadavg_after) |")' \
+  "| variant | req/s | × JVM | × JVM beside | p50 ms | p99 ms | service CPU ms/spend | PG CPU ms/spend | RSS MB | 4xx | 5xx | load avg |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  (.rows[] | "| \(.variant) | \(.rps | round) | \(.vs_jvm) | \(.vs_jvm_beside // "") | \(.p50_ms) | \(.p99_ms) | \(.service_cpu_ms_per_spend) | \(.pg_cpu_ms_per_spend) | \(.rss_mb) | \(.s4xx) | \(.s5xx) | \(.loadavg_before) → \(.loadavg_after) |")' \
   "$OUT/native-$STAMP.json"
 echo; echo "results: bench/results/native-$STAMP.json"
