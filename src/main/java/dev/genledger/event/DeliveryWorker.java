@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -191,27 +190,28 @@ public final class DeliveryWorker implements AutoCloseable {
     }
 
     private List<Endpoint> endpoints() {
-        List<Endpoint> sealed = Sql.onPool(dataSource, sql -> sql.list("""
+        return Sql.onPool(dataSource, sql -> sql.list("""
                 SELECT id, url, secret, CASE WHEN previous_secret_until > now() THEN previous_secret END
                 FROM webhook_endpoints WHERE enabled ORDER BY id""", rs -> {
             String previous = rs.getString(4);
-            return new Endpoint(rs.getObject(1, UUID.class), rs.getString(2),
+            return opened(rs.getObject(1, UUID.class), rs.getString(2),
                     previous == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), previous));
-        }));
-        List<Endpoint> open = new ArrayList<>();
-        for (Endpoint endpoint : sealed) {
-            try {
-                open.add(new Endpoint(endpoint.id(), endpoint.url(),
-                        endpoint.secrets().stream().map(s -> settings.secrets().open(s, endpoint.id())).toList()));
-                unopenable.remove(endpoint.id());
-            } catch (IllegalStateException e) {
-                // Nothing is sent unsigned: the endpoint waits, its deliveries pending, until its key is back.
-                if (unopenable.add(endpoint.id())) {
-                    LOG.errorf("webhook endpoint %s gets no deliveries: %s", endpoint.id(), e.getMessage());
-                }
+        })).stream().flatMap(Optional::stream).toList();
+    }
+
+    // Nothing is sent unsigned: an endpoint whose secret does not open waits, its deliveries pending,
+    // until its key is back.
+    private Optional<Endpoint> opened(UUID id, String url, List<String> stored) {
+        try {
+            List<String> secrets = stored.stream().map(s -> settings.secrets().open(s, id)).toList();
+            unopenable.remove(id);
+            return Optional.of(new Endpoint(id, url, secrets));
+        } catch (IllegalStateException e) {
+            if (unopenable.add(id)) {
+                LOG.errorf("webhook endpoint %s gets no deliveries: %s", id, e.getMessage());
             }
+            return Optional.empty();
         }
-        return open;
     }
 
     private List<Claimed> claim(Endpoint endpoint, int limit) {

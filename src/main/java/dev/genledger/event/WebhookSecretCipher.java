@@ -93,6 +93,11 @@ public class WebhookSecretCipher {
         return encrypts() && stored != null && !stored.startsWith(PREFIX + sealingKeyId + ":");
     }
 
+    /** The stored value sealed with the first key: itself when it already is (or is null). */
+    public String reseal(String stored, UUID endpointId) {
+        return needsResealing(stored) ? seal(open(stored, endpointId), endpointId) : stored;
+    }
+
     private static byte[] crypt(int mode, SecretKey key, byte[] nonce, UUID endpointId, byte[] input) {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

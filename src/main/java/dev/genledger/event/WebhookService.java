@@ -130,15 +130,13 @@ public class WebhookService {
         return QuarkusTransaction.requiringNew().call(() -> {
             int changed = 0;
             for (WebhookEndpoint endpoint : WebhookEndpoint.<WebhookEndpoint>listAll()) {
-                boolean current = secrets.needsResealing(endpoint.secret);
-                boolean previous = secrets.needsResealing(endpoint.previousSecret);
-                if (current) {
-                    endpoint.secret = secrets.seal(secrets.open(endpoint.secret, endpoint.id), endpoint.id);
+                String secret = secrets.reseal(endpoint.secret, endpoint.id);
+                String previous = secrets.reseal(endpoint.previousSecret, endpoint.id);
+                if (secret != endpoint.secret || previous != endpoint.previousSecret) {
+                    endpoint.secret = secret;
+                    endpoint.previousSecret = previous;
+                    changed++;
                 }
-                if (previous) {
-                    endpoint.previousSecret = secrets.seal(secrets.open(endpoint.previousSecret, endpoint.id), endpoint.id);
-                }
-                changed += current || previous ? 1 : 0;
             }
             return changed;
         });
